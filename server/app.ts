@@ -1,0 +1,109 @@
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createRequestListener, type Route } from './routes.js';
+import { createStaticHandler } from './static.js';
+
+/** Port used when none is given; `PORT` overrides it on the command line. */
+export const DEFAULT_PORT = 8080;
+/** All interfaces, so phones and TVs on the same network can open the app; `HOST` overrides it. */
+export const DEFAULT_HOST = '0.0.0.0';
+
+// How long in-flight requests get to finish on close() before their connections are cut.
+const SHUTDOWN_GRACE_MS = 3000;
+
+/** Options for {@link createPeekcastServer}. */
+export interface PeekcastServerOptions {
+  /** The built app to serve (`dist/`); must contain `index.html`. */
+  root: string;
+  /** Port to listen on; 0 picks a free one (tests). Defaults to {@link DEFAULT_PORT}. */
+  port?: number;
+  /** Address to listen on. Defaults to {@link DEFAULT_HOST}. */
+  host?: string;
+  /** Extra routes (signaling, API) tried in order before the static files. */
+  routes?: readonly Route[];
+}
+
+/** A listening Peekcast server. */
+export interface PeekcastServer {
+  /** The underlying Node server, for attaching `upgrade` handlers and the like. */
+  server: Server;
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:53211`; `localhost` when bound to all interfaces. */
+  url: string;
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  /** Stops accepting connections and resolves once open ones are done (cut after a short grace period). */
+  close(): Promise<void>;
+}
+
+/** Thrown when the folder to serve has no `index.html`, which means the app has not been built. */
+export class MissingBuildError extends Error {
+  /** The folder that was checked. */
+  readonly root: string;
+
+  constructor(root: string) {
+    super(`No built app in ${root} (index.html is missing): run npm run build first`);
+    this.name = 'MissingBuildError';
+    this.root = root;
+  }
+}
+
+/**
+ * Starts the Peekcast HTTP server: the given routes, then the built app from `root`.
+ *
+ * @throws {MissingBuildError} when `root` has no `index.html`
+ * @throws the `listen` error (e.g. code `EADDRINUSE`) when the port cannot be bound
+ */
+export async function createPeekcastServer(options: PeekcastServerOptions): Promise<PeekcastServer> {
+  const root = resolve(options.root);
+  await assertBuilt(root);
+  const host = options.host ?? DEFAULT_HOST;
+
+  const routes = [...(options.routes ?? []), createStaticHandler({ root })];
+  const server = createServer(createRequestListener(routes));
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port,
+    url: `http://${hostForUrl(host)}:${port}`,
+    close() {
+      closing ??= closeServer(server);
+      return closing;
+    },
+  };
+}
+
+async function assertBuilt(root: string): Promise<void> {
+  const index = await stat(join(root, 'index.html')).catch(() => null);
+  if (!index?.isFile()) throw new MissingBuildError(root);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose, rejectClose) => {
+    // Keep-alive sockets would otherwise hold close() open until they time out.
+    const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    cutOff.unref();
+    server.close((error) => {
+      clearTimeout(cutOff);
+      if (error) rejectClose(error);
+      else resolveClose();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** How a listen address is written in a URL: wildcards become `localhost`, IPv6 gets brackets. */
+export function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

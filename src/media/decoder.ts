@@ -1,0 +1,78 @@
+import type { DecoderBackend, QuickLookProblem } from '../shared/quicklook-api.js';
+import { CODEC_LABELS, codecName } from './codecs.js';
+import type { DemuxedTrack } from './demux.js';
+
+/** One encoded frame, ready for a decoder. */
+export interface EncodedFrame {
+  data: Uint8Array;
+  /** Presentation time, microseconds. */
+  timestamp: number;
+  key: boolean;
+}
+
+/**
+ * The decoder interface both backends implement: frames in, `VideoFrame`s out.
+ * The caller owns every frame it receives and must close it.
+ */
+export interface VideoFrameDecoder {
+  readonly backend: DecoderBackend;
+  /** Decodes one keyframe on its own and resolves with its picture. */
+  decodeKeyframe(frame: EncodedFrame): Promise<VideoFrame>;
+  close(): void;
+}
+
+/** Which backend can decode a track, with the configuration that works, or why none can. */
+export type DecoderChoice =
+  | { backend: 'webcodecs'; config: VideoDecoderConfig; hardware: boolean }
+  | { backend: 'none'; problem: QuickLookProblem };
+
+/** Sample-entry boxes whose payload WebCodecs takes as `description`. */
+const DESCRIPTION_BOXES = ['avcC', 'hvcC', 'av1C'];
+
+/** The WebCodecs configuration for a video track, before capability checks. */
+export function videoDecoderConfig(track: DemuxedTrack): VideoDecoderConfig {
+  const config: VideoDecoderConfig = {
+    codec: track.codecString,
+    codedWidth: track.width,
+    codedHeight: track.height,
+    optimizeForLatency: true,
+  };
+  for (const box of DESCRIPTION_BOXES) {
+    const payload = track.config.get(box);
+    // AV1's av1C is optional for WebCodecs; H.264/HEVC in avc1/hvc1 form require theirs.
+    if (payload && box !== 'av1C') {
+      config.description = payload;
+      break;
+    }
+  }
+  return config;
+}
+
+/**
+ * Picks the decoder for a video track the way Squoosh picks native or wasm: ask the browser first
+ * (hardware, then software), and only when it says no name the fallback.
+ */
+export async function chooseVideoDecoder(track: DemuxedTrack, name: string): Promise<DecoderChoice> {
+  const codec = codecName(track.fourcc, undefined);
+  const label = CODEC_LABELS[codec] ?? codec;
+  const unsupported = (why: string): DecoderChoice => ({
+    backend: 'none',
+    problem: {
+      code: 'unsupported-codec',
+      format: codec,
+      message: `“${name}” is ${label} video${why}. Its details are shown; the built-in ffmpeg fallback decodes ${label}, but it is not in this version yet, so there are no thumbnails.`,
+    },
+  });
+  if (typeof VideoDecoder === 'undefined') return unsupported(', and this browser has no WebCodecs');
+  const base = videoDecoderConfig(track);
+  for (const hardwareAcceleration of ['prefer-hardware', 'no-preference'] as const) {
+    const config = { ...base, hardwareAcceleration };
+    try {
+      const support = await VideoDecoder.isConfigSupported(config);
+      if (support.supported) return { backend: 'webcodecs', config, hardware: hardwareAcceleration === 'prefer-hardware' };
+    } catch {
+      // A TypeError here means the codec string itself is malformed: treat as unsupported.
+    }
+  }
+  return unsupported(` (${track.codecString}), which this browser cannot decode`);
+}

@@ -1,0 +1,185 @@
+import type { MediaInfo, TrackInfo, TrackType } from '../shared/media-info.js';
+import {
+  colorNames, hdrKind, parseAudioSpecificConfig, parseAv1C, parseAvcC, parseDOps, parseEsds, parseHvcC, parseVpcC, type CodecDetails,
+} from './codec-config.js';
+import { codecName } from './codecs.js';
+import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
+import { gopStats } from './keyframe-index.js';
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** Container family from the ftyp brands, as a user names it. */
+export function containerName(brand: string | undefined, compatible: readonly string[]): string {
+  const brands = [brand ?? '', ...compatible];
+  if (brand === 'qt  ' || (!brand && compatible.length === 0)) return 'mov';
+  if (brand?.startsWith('M4A') || brand === 'M4B ') return 'm4a';
+  if (brands.some((b) => b.startsWith('3gp') || b.startsWith('3g2'))) return '3gp';
+  return 'mp4';
+}
+
+function trackType(handler: string): TrackType {
+  if (handler === 'vide') return 'video';
+  if (handler === 'soun') return 'audio';
+  if (handler === 'text' || handler === 'sbtl' || handler === 'subt' || handler === 'clcp') return 'subtitle';
+  return 'data';
+}
+
+/** Codec facts from the sample entry's configuration boxes. */
+function codecDetails(track: DemuxedTrack): { codec: string; details: CodecDetails } {
+  const c = track.config;
+  let objectType: number | undefined;
+  let details: CodecDetails = {};
+  const avcC = c.get('avcC');
+  const hvcC = c.get('hvcC');
+  const vpcC = c.get('vpcC');
+  const av1C = c.get('av1C');
+  const esds = c.get('esds') ?? findNested(c.get('wave'), 'esds');
+  const dOps = c.get('dOps');
+  if (avcC) details = parseAvcC(avcC);
+  else if (hvcC) details = parseHvcC(hvcC);
+  else if (vpcC) details = parseVpcC(vpcC);
+  else if (av1C) details = parseAv1C(av1C);
+  else if (dOps) details = parseDOps(dOps);
+  else if (esds) {
+    const parsed = parseEsds(esds);
+    objectType = parsed.objectType;
+    if (parsed.decoderSpecific && objectType === 0x40) details = parseAudioSpecificConfig(parsed.decoderSpecific);
+  }
+  const colr = c.get('colr');
+  if (colr && colr.length >= 10) {
+    const kind = String.fromCharCode(...colr.subarray(0, 4));
+    if (kind === 'nclx' || kind === 'nclc') {
+      const code = (at: number) => (colr[at]! << 8) | colr[at + 1]!;
+      const pick = (value: number) => (value === 2 || value === 0 ? undefined : value);
+      details.colorPrimaries = pick(code(4)) ?? details.colorPrimaries;
+      details.transfer = pick(code(6)) ?? details.transfer;
+      const matrix = code(8);
+      if (matrix !== 2) details.matrix = matrix;
+      if (kind === 'nclx' && colr.length >= 11) details.fullRange = (colr[10]! & 0x80) !== 0;
+    }
+  }
+  return { codec: codecName(track.fourcc, objectType), details };
+}
+
+/** Looks one level down a QuickTime `wave` box for a child (mov files keep esds there). */
+function findNested(payload: Uint8Array | undefined, type: string): Uint8Array | undefined {
+  if (!payload) return undefined;
+  for (let at = 0; at + 8 <= payload.length; ) {
+    const size = ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
+    if (size < 8) return undefined;
+    if (String.fromCharCode(...payload.subarray(at + 4, at + 8)) === type) return payload.subarray(at + 8, at + size);
+    at += size;
+  }
+  return undefined;
+}
+
+/** Clockwise display rotation (0/90/180/270) from a tkhd matrix. */
+export function rotationFromMatrix(matrix: readonly number[]): number {
+  const [a = 65536, b = 0] = matrix;
+  const degrees = Math.round((Math.atan2(b, a) * 180) / Math.PI);
+  return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
+}
+
+/** True when frame durations vary beyond timestamp rounding (last frame excluded). */
+export function isVariableFrameRate(samples: SampleTable): boolean {
+  const n = samples.count - 1;
+  if (n < 3) return false;
+  const sorted = Array.from(samples.duration.subarray(0, n)).sort((x, y) => x - y);
+  const median = sorted[n >> 1]!;
+  const tolerance = Math.max(1, median * 0.02);
+  return sorted[0]! < median - tolerance || sorted[n - 1]! > median + tolerance;
+}
+
+function hasBFrames(samples: SampleTable): boolean {
+  for (let i = 1; i < samples.count; i++) if (samples.pts[i]! < samples.pts[i - 1]!) return true;
+  return false;
+}
+
+function mediaBytes(samples: SampleTable): number {
+  let total = 0;
+  for (let i = 0; i < samples.count; i++) total += samples.size[i]!;
+  return total;
+}
+
+function describeTrack(track: DemuxedTrack): TrackInfo {
+  const type = trackType(track.handler);
+  const { codec, details } = codecDetails(track);
+  const samples = track.samples;
+  const info: TrackInfo = {
+    id: track.id,
+    type,
+    codec,
+    codecString: track.codecString,
+    durationSec: round(track.durationSec, 6),
+    frameCount: samples.count,
+  };
+  if (details.profile) info.profile = details.profile;
+  if (details.level !== undefined) info.level = details.level;
+  if (track.durationSec > 0) info.bitrate = Math.round((mediaBytes(samples) * 8) / track.durationSec);
+  if (track.language) info.language = track.language;
+  if (type === 'video') {
+    const rotation = rotationFromMatrix(track.matrix);
+    const pasp = track.config.get('pasp');
+    let sar = details.sar;
+    if (pasp && pasp.length >= 8) {
+      const h = new DataView(pasp.buffer, pasp.byteOffset).getUint32(0);
+      const v = new DataView(pasp.buffer, pasp.byteOffset).getUint32(4);
+      if (h > 0 && v > 0) sar = [h, v];
+    }
+    const shownWidth = sar ? Math.round((track.width * sar[0]) / sar[1]) : track.width;
+    const sideways = rotation === 90 || rotation === 270;
+    info.width = track.width;
+    info.height = track.height;
+    info.displayWidth = sideways ? track.height : shownWidth;
+    info.displayHeight = sideways ? shownWidth : track.height;
+    info.rotation = rotation;
+    const mediaSeconds = samples.count > 0 ? sumDurations(samples) / track.timescale : 0;
+    if (mediaSeconds > 0) info.fps = round(samples.count / mediaSeconds, 3);
+    info.variableFrameRate = isVariableFrameRate(samples);
+    const gop = gopStats(samples);
+    info.keyframeCount = gop.keyframes;
+    if (gop.maxFrames > 0) {
+      info.gopFrames = gop.maxFrames;
+      info.gopSec = round(gop.maxSeconds, 3);
+    }
+    info.bFrames = hasBFrames(samples);
+    if (details.bitDepth) info.bitDepth = details.bitDepth;
+    const primaries = colorNames.primaries(details.colorPrimaries);
+    const transfer = colorNames.transfer(details.transfer);
+    const matrix = colorNames.matrix(details.matrix);
+    if (primaries) info.colorPrimaries = primaries;
+    if (transfer) info.transfer = transfer;
+    if (matrix) info.matrix = matrix;
+    if (details.fullRange !== undefined) info.colorRange = details.fullRange ? 'pc' : 'tv';
+    const hdr = hdrKind(details.transfer);
+    if (hdr) info.hdr = hdr;
+  } else if (type === 'audio') {
+    info.sampleRate = details.sampleRate ?? track.sampleRate;
+    info.channels = details.channels ?? track.channelCount;
+  }
+  return info;
+}
+
+function sumDurations(samples: SampleTable): number {
+  let ticks = 0;
+  for (let i = 0; i < samples.count; i++) ticks += samples.duration[i]!;
+  return ticks;
+}
+
+/** The quick-look metadata JSON for a demuxed MP4/MOV. */
+export function describeMp4(demuxed: Demuxed, sizeBytes: number): MediaInfo {
+  const info: MediaInfo = {
+    container: containerName(demuxed.brand, demuxed.compatibleBrands),
+    sizeBytes,
+    durationSec: round(demuxed.durationSec, 6),
+    bitrate: demuxed.durationSec > 0 ? Math.round((sizeBytes * 8) / demuxed.durationSec) : 0,
+    fastStart: demuxed.fastStart,
+    fragmented: demuxed.fragmented,
+    tracks: demuxed.tracks.map(describeTrack),
+  };
+  if (demuxed.creationTime !== undefined) info.creationTime = new Date(demuxed.creationTime * 1000).toISOString();
+  if (demuxed.encoder) info.encoder = demuxed.encoder;
+  if (demuxed.brand) info.brand = demuxed.brand.trim();
+  if (demuxed.layout.truncated) info.truncated = true;
+  return info;
+}

@@ -1,0 +1,142 @@
+import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
+import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
+import type { Demuxed, DemuxedTrack } from './demux.js';
+import { KeyframeIndex } from './keyframe-index.js';
+import { openMedia } from './open.js';
+import { planThumbnails } from './seek-plan.js';
+import { BlobSource, type ByteSource } from './source.js';
+import { renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
+import { WebCodecsDecoder } from './webcodecs-decoder.js';
+
+/** A thumbnail for one filmstrip slot, as the worker hands it to the page. */
+export interface SlotThumbnail {
+  index: number;
+  ts: number;
+  bitmap: ImageBitmap;
+}
+
+interface OpenFile {
+  source: ByteSource;
+  demuxed: Demuxed;
+  video: DemuxedTrack;
+  choice: DecoderChoice;
+  info: NonNullable<OpenResult['info']>;
+  index?: KeyframeIndex;
+}
+
+/** Two decoders keep both cores busy on software decoding; more only adds contention. */
+const DECODER_LANES = 2;
+
+/**
+ * The quick-look state of one worker: the open file and its thumbnail job. Opening a file
+ * cancels whatever the previous one was doing.
+ */
+export class QuickLookSession {
+  #file: OpenFile | undefined;
+  #abort = new AbortController();
+
+  async open(blob: Blob, name: string): Promise<OpenResult> {
+    this.#abort.abort();
+    const abort = (this.#abort = new AbortController());
+    this.#file = undefined;
+    const started = performance.now();
+    const source = new BlobSource(blob);
+    const opened = await openMedia(source, name);
+    let decoder: DecoderBackend = 'none';
+    let problem = opened.problem;
+    const demuxed = opened.demuxed;
+    const info = opened.info;
+    const video = demuxed?.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
+    if (demuxed && info) {
+      if (video) {
+        const choice = await chooseVideoDecoder(video, name);
+        if (choice.backend === 'webcodecs') decoder = 'webcodecs';
+        else problem ??= choice.problem;
+        if (!abort.signal.aborted) this.#file = { source, demuxed, video, choice, info };
+      } else if (await audioDecodable(demuxed)) {
+        decoder = 'webcodecs';
+      }
+      if (!problem && info.truncated) {
+        problem = {
+          code: 'truncated',
+          message: `“${name}” is incomplete: it ends before all of its media data (${source.size} bytes present). Its details are complete; frames past the cut cannot be shown.`,
+        };
+      }
+    }
+    return {
+      ...(info ? { info } : {}),
+      ...(problem ? { problem } : {}),
+      decoder,
+      bytesRead: source.bytesRead,
+      openMs: performance.now() - started,
+    };
+  }
+
+  async thumbnails(
+    request: ThumbnailRequest,
+    onThumb: (thumb: SlotThumbnail) => void,
+    onFailure: (failure: ThumbnailFailure) => void,
+  ): Promise<{ drawn: number; failed: number; ms: number }> {
+    const started = performance.now();
+    const file = this.#file;
+    const signal = this.#abort.signal;
+    if (!file || file.choice.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
+    const count = Math.max(1, Math.min(500, Math.floor(request.count)));
+    file.index ??= new KeyframeIndex(file.video.samples);
+    const slots = planThumbnails(file.index, file.info.durationSec, count);
+    const track = file.info.tracks.find((t) => t.id === file.video.id)!;
+    const decoders = Array.from({ length: Math.min(DECODER_LANES, slots.length) }, () => new WebCodecsDecoder((file.choice as { config: VideoDecoderConfig }).config));
+    try {
+      const result = await renderThumbnails({
+        source: file.source,
+        track: file.video,
+        slots,
+        decoders,
+        maxSize: Math.max(16, Math.min(4096, request.maxSize)),
+        displayWidth: track.rotation === 90 || track.rotation === 270 ? track.displayHeight! : track.displayWidth!,
+        displayHeight: track.rotation === 90 || track.rotation === 270 ? track.displayWidth! : track.displayHeight!,
+        rotation: track.rotation ?? 0,
+        signal,
+        onThumb: (thumb) => void deliver(thumb, onThumb, signal),
+        onFailure,
+      });
+      return { ...result, ms: performance.now() - started };
+    } finally {
+      for (const d of decoders) d.close();
+    }
+  }
+
+  close(): void {
+    this.#abort.abort();
+    this.#file = undefined;
+  }
+}
+
+/** Hands one bitmap per slot: the first slot takes the original, neighbours sharing the keyframe get copies. */
+async function deliver(thumb: RenderedThumbnail, onThumb: (thumb: SlotThumbnail) => void, signal: AbortSignal): Promise<void> {
+  const [first, ...rest] = thumb.slots;
+  const copies = await Promise.all(rest.map(() => createImageBitmap(thumb.bitmap)));
+  if (signal.aborted) {
+    thumb.bitmap.close();
+    for (const c of copies) c.close();
+    return;
+  }
+  onThumb({ index: first!, ts: thumb.ts, bitmap: thumb.bitmap });
+  rest.forEach((index, i) => onThumb({ index, ts: thumb.ts, bitmap: copies[i]! }));
+}
+
+/** Audio-only files count as WebCodecs-decodable when the browser's AudioDecoder takes their codec. */
+async function audioDecodable(demuxed: Demuxed): Promise<boolean> {
+  const audio = demuxed.tracks.find((t) => t.handler === 'soun');
+  if (!audio || typeof AudioDecoder === 'undefined') return false;
+  try {
+    const support = await AudioDecoder.isConfigSupported({
+      codec: audio.codecString,
+      sampleRate: audio.sampleRate || 48000,
+      numberOfChannels: audio.channelCount || 2,
+    });
+    return Boolean(support.supported);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Random access to the bytes of a file without ever holding it whole.
+ * Every read is a ranged `Blob.slice`, so a 4 GB file costs only what is asked for.
+ */
+export interface ByteSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /** Bytes handed out so far, for the "reads no more than the moov plus 1 MB" budget. */
+  readonly bytesRead: number;
+  /** Reads `[offset, offset + length)`, clamped to the end of the source. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** A {@link ByteSource} over a `Blob`/`File` (browser) or `fs.openAsBlob` (Node). */
+export class BlobSource implements ByteSource {
+  readonly size: number;
+  #bytesRead = 0;
+  readonly #blob: Blob;
+
+  constructor(blob: Blob) {
+    if (!blob || typeof blob.slice !== 'function') throw new TypeError('BlobSource needs a Blob');
+    this.#blob = blob;
+    this.size = blob.size;
+  }
+
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (!(offset >= 0) || !(length >= 0)) throw new RangeError(`Bad read range ${offset}+${length}`);
+    const end = Math.min(this.size, offset + length);
+    if (end <= offset) return new Uint8Array(0);
+    const buffer = await this.#blob.slice(offset, end).arrayBuffer();
+    this.#bytesRead += buffer.byteLength;
+    return new Uint8Array(buffer);
+  }
+}

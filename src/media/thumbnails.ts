@@ -1,0 +1,119 @@
+import type { ThumbnailFailure } from '../shared/quicklook-api.js';
+import type { VideoFrameDecoder } from './decoder.js';
+import type { DemuxedTrack } from './demux.js';
+import type { ThumbnailSlot } from './seek-plan.js';
+import type { ByteSource } from './source.js';
+
+/** A drawn thumbnail: slot numbers that show it (neighbours may share a keyframe) and the picture. */
+export interface RenderedThumbnail {
+  slots: number[];
+  ts: number;
+  bitmap: ImageBitmap;
+}
+
+export interface ThumbnailJob {
+  source: ByteSource;
+  track: DemuxedTrack;
+  slots: ThumbnailSlot[];
+  /** One decoder per lane; lanes run in parallel, each keyframe goes to one lane. */
+  decoders: VideoFrameDecoder[];
+  /** Longest side of a thumbnail, device pixels. */
+  maxSize: number;
+  /** Size on screen before rotation (pixel aspect ratio applied) and clockwise rotation. */
+  displayWidth: number;
+  displayHeight: number;
+  rotation: number;
+  signal: AbortSignal;
+  onThumb: (thumb: RenderedThumbnail) => void;
+  onFailure: (failure: ThumbnailFailure) => void;
+}
+
+/** Thumbnail size for a frame shown at `width`×`height` (rotation already applied), longest side `maxSize`. */
+export function thumbnailSize(width: number, height: number, maxSize: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSize / Math.max(width, height, 1));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/**
+ * Scales a decoded frame to thumbnail size with the display aspect ratio and rotation applied.
+ * Closes the frame.
+ */
+export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob, 'maxSize' | 'displayWidth' | 'displayHeight' | 'rotation'>): Promise<ImageBitmap> {
+  try {
+    const sideways = job.rotation === 90 || job.rotation === 270;
+    const shown = thumbnailSize(sideways ? job.displayHeight : job.displayWidth, sideways ? job.displayWidth : job.displayHeight, job.maxSize);
+    const upright = sideways ? { width: shown.height, height: shown.width } : shown;
+    const scaled = await createImageBitmap(frame, { resizeWidth: upright.width, resizeHeight: upright.height, resizeQuality: 'medium' });
+    if (job.rotation === 0) return scaled;
+    const canvas = new OffscreenCanvas(shown.width, shown.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.translate(shown.width / 2, shown.height / 2);
+    ctx.rotate((job.rotation * Math.PI) / 180);
+    ctx.drawImage(scaled, -upright.width / 2, -upright.height / 2);
+    scaled.close();
+    return canvas.transferToImageBitmap();
+  } finally {
+    frame.close();
+  }
+}
+
+/**
+ * Decodes the keyframes of `slots` and hands out thumbnails as they are ready. Reads are ranged
+ * (one keyframe each) and a lane reads its next keyframe while the current one decodes.
+ */
+export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: number; failed: number }> {
+  const bySample = new Map<number, ThumbnailSlot[]>();
+  for (const slot of job.slots) {
+    const list = bySample.get(slot.sample);
+    if (list) list.push(slot);
+    else bySample.set(slot.sample, [slot]);
+  }
+  const groups = [...bySample.values()];
+  const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: groups.filter((_, i) => i % job.decoders.length === lane) }));
+  let drawn = 0;
+  let failed = 0;
+  const samples = job.track.samples;
+  const fail = (group: ThumbnailSlot[], message: string) => {
+    for (const slot of group) job.onFailure({ index: slot.index, ts: slot.ts, message });
+    failed += group.length;
+  };
+  const read = (group: ThumbnailSlot[]): Promise<Uint8Array> => {
+    const sample = group[0]!.sample;
+    const offset = samples.offset[sample]!;
+    const size = samples.size[sample]!;
+    if (offset + size > job.source.size) return Promise.reject(new Error('this keyframe lies past the end of the file (the file is truncated)'));
+    return job.source.read(offset, size);
+  };
+  await Promise.all(
+    lanes.map(async ({ decoder, groups: laneGroups }) => {
+      let next = laneGroups.length > 0 ? read(laneGroups[0]!) : undefined;
+      next?.catch(() => undefined);
+      for (let i = 0; i < laneGroups.length; i++) {
+        if (job.signal.aborted) return;
+        const group = laneGroups[i]!;
+        const current = next!;
+        next = i + 1 < laneGroups.length ? read(laneGroups[i + 1]!) : undefined;
+        next?.catch(() => undefined);
+        try {
+          const data = await current;
+          const frame = await decoder.decodeKeyframe({ data, timestamp: Math.round(group[0]!.ts * 1e6), key: true });
+          if (job.signal.aborted) {
+            frame.close();
+            return;
+          }
+          const bitmap = await renderThumbnail(frame, job);
+          if (job.signal.aborted) {
+            bitmap.close();
+            return;
+          }
+          job.onThumb({ slots: group.map((s) => s.index), ts: group[0]!.ts, bitmap });
+          drawn += group.length;
+        } catch (error) {
+          if (job.signal.aborted) return;
+          fail(group, error instanceof Error ? error.message : String(error));
+        }
+      }
+    }),
+  );
+  return { drawn, failed };
+}

@@ -1,0 +1,66 @@
+import type { MediaInfo } from './media-info.js';
+
+/** Which backend decodes a file's video. `ffmpeg` arrives with the wasm fallback. */
+export type DecoderBackend = 'webcodecs' | 'ffmpeg' | 'none';
+
+/** Why a file (or its video) cannot be shown by the WebCodecs path. */
+export interface QuickLookProblem {
+  /** Stable machine code: empty, not-mp4, no-moov, unsupported-container, unsupported-codec, no-video, read-error, internal. */
+  code: string;
+  /** One or two sentences for the user: what it is and what happens next. */
+  message: string;
+  /** The foreign container or codec, when known (`matroska`, `hevc`…). */
+  format?: string;
+}
+
+export interface OpenResult {
+  /** Present when the file could be described (even if its video cannot be decoded). */
+  info?: MediaInfo;
+  /** Present when something stops part or all of quick look. */
+  problem?: QuickLookProblem;
+  decoder: DecoderBackend;
+  /** Bytes read from the file so far (metadata only reads the boxes it needs). */
+  bytesRead: number;
+  /** Milliseconds the worker spent opening the file. */
+  openMs: number;
+}
+
+export interface Thumbnail {
+  /** Index in the filmstrip, 0-based. */
+  index: number;
+  /** Presentation time of the decoded keyframe, seconds. */
+  ts: number;
+  /** The frame scaled to thumbnail size, rotation applied; ownership moves to the receiver. */
+  bitmap: ImageBitmap;
+}
+
+/** A thumbnail slot that could not be decoded (e.g. its bytes lie past the end of a truncated file). */
+export interface ThumbnailFailure {
+  index: number;
+  ts: number;
+  message: string;
+}
+
+export interface ThumbnailRequest {
+  count: number;
+  /** Longest side of a thumbnail in CSS pixels times devicePixelRatio. */
+  maxSize: number;
+}
+
+/**
+ * The quick-look worker's API (src/workers/quicklook.worker.ts), used through comlink.
+ * One file is open at a time: `open` replaces the previous file and cancels its thumbnails.
+ */
+export interface QuickLookApi {
+  open(file: Blob, name: string): Promise<OpenResult>;
+  /**
+   * Decodes `count` keyframe thumbnails spread over the duration of the open file.
+   * Calls `onThumb` as each one is ready (not in order); resolves when all are done or superseded.
+   */
+  thumbnails(
+    request: ThumbnailRequest,
+    onThumb: (thumb: Thumbnail) => void,
+    onFailure: (failure: ThumbnailFailure) => void,
+  ): Promise<{ drawn: number; failed: number; ms: number }>;
+  close(): void;
+}
