@@ -34,6 +34,8 @@ export interface DemuxedTrack {
   timescale: number;
   /** Duration on the movie timeline, seconds (edit list or media duration). */
   durationSec: number;
+  /** Duration of the media itself (mdhd, or the sum of sample durations when that is unset), seconds. */
+  mediaDurationSec: number;
   language: string | undefined;
   /** tkhd matrix, 16.16 fixed point: [a, b, u, c, d, v, x, y, w]. */
   matrix: number[];
@@ -186,21 +188,25 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
   const config = new Map<string, Uint8Array>();
   const entryBoxes = (entry as unknown as { boxes?: Array<{ type: string; start?: number; size?: number; hdr_size?: number }> } | undefined)?.boxes ?? [];
   for (const child of entryBoxes) {
-    if (child.start === undefined || child.size === undefined || child.hdr_size === undefined) continue;
-    const from = child.start - moovStart + child.hdr_size;
-    const to = child.start - moovStart + child.size;
-    if (from >= 0 && to <= moov.length && !config.has(child.type)) config.set(child.type, moov.slice(from, to));
+    if (child.start === undefined || child.size === undefined) continue;
+    // Payload after the plain 8/16-byte header, so full boxes keep their version and flags.
+    const at = child.start - moovStart;
+    const from = at + (readUint32(moov, at) === 1 ? 16 : 8);
+    const to = at + child.size;
+    if (at >= 0 && to <= moov.length && !config.has(child.type)) config.set(child.type, moov.slice(from, to));
   }
-  const visual = entry as unknown as { width?: number; height?: number; channel_count?: number; samplerate?: number; type?: string; getCodec?: () => string };
+  const visual = entry as unknown as { width?: number; height?: number; type?: string; start?: number; size?: number; getCodec?: () => string };
+  const audio = trak.mdia.hdlr?.handler === 'soun' && visual.start !== undefined ? soundEntryFields(moov, visual.start - moovStart) : undefined;
   const timescale = mdhd.timescale || 1;
   const samples = buildSampleTable(trak, timescale, movieTimescale);
   const edited = editedDuration(trak, movieTimescale);
-  let durationSec = edited ?? (mdhd.duration > 0 ? mdhd.duration / timescale : 0);
-  if (!(durationSec > 0) && samples.count > 0) {
+  let mediaDurationSec = mdhd.duration > 0 ? mdhd.duration / timescale : 0;
+  if (!(mediaDurationSec > 0) && samples.count > 0) {
     let ticks = 0;
     for (let i = 0; i < samples.count; i++) ticks += samples.duration[i]!;
-    durationSec = ticks / timescale;
+    mediaDurationSec = ticks / timescale;
   }
+  const durationSec = edited ?? mediaDurationSec;
   const language = (trak.mdia.mdhd as unknown as { languageString?: string }).languageString;
   return {
     id: trak.tkhd.track_id,
@@ -209,15 +215,32 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
     codecString: visual.getCodec?.() ?? visual.type ?? '',
     timescale,
     durationSec,
+    mediaDurationSec,
     language: language && /^[a-z]{3}$/.test(language) ? language : undefined,
     matrix: Array.from(trak.tkhd.matrix, Number),
     width: visual.width ?? 0,
     height: visual.height ?? 0,
-    channelCount: visual.channel_count ?? 0,
-    sampleRate: visual.samplerate ?? 0,
+    channelCount: audio?.channels ?? 0,
+    sampleRate: audio?.sampleRate ?? 0,
     config,
     samples,
   };
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
+}
+
+/**
+ * Channel count and sample rate from an audio sample entry's own fields (ISO and QuickTime v0/v1/v2
+ * layouts alike), read from the raw bytes since mp4box skips entries it does not know (`sowt`, `lpcm`).
+ */
+function soundEntryFields(moov: Uint8Array, at: number): { channels: number; sampleRate: number } | undefined {
+  if (at < 0 || at + 36 > moov.length) return undefined;
+  const view = new DataView(moov.buffer, moov.byteOffset + at);
+  const version = view.getUint16(16);
+  if (version === 2 && at + 52 <= moov.length) return { sampleRate: Math.round(view.getFloat64(40)), channels: view.getUint32(48) };
+  return { channels: view.getUint16(24), sampleRate: view.getUint32(32) >>> 16 };
 }
 
 /** Duration of the non-empty edits, seconds, or undefined without an edit list. */
@@ -266,5 +289,8 @@ function buildSampleTable(trak: TrakBox, timescale: number, movieTimescale: numb
     table.duration[i] = s.duration;
     table.sync[i] = s.is_sync ? 1 : 0;
   }
+  // mp4box stretches the last sample to the media duration; the stts says how long it really lasts.
+  const deltas = trak.mdia.minf.stbl.stts?.sample_deltas;
+  if (count > 0 && deltas?.length && !trak.first_traf_merged) table.duration[count - 1] = deltas[deltas.length - 1]!;
   return table;
 }

@@ -133,8 +133,9 @@ function describeTrack(track: DemuxedTrack): TrackInfo {
     info.displayWidth = sideways ? track.height : shownWidth;
     info.displayHeight = sideways ? shownWidth : track.height;
     info.rotation = rotation;
-    const mediaSeconds = samples.count > 0 ? sumDurations(samples) / track.timescale : 0;
-    if (mediaSeconds > 0) info.fps = round(samples.count / mediaSeconds, 3);
+    // Average rate over the summed frame durations, as ffprobe computes it.
+    const ticks = samples.duration.reduce((sum, d) => sum + d, 0);
+    if (ticks > 0) info.fps = round((samples.count * track.timescale) / ticks, 3);
     info.variableFrameRate = isVariableFrameRate(samples);
     const gop = gopStats(samples);
     info.keyframeCount = gop.keyframes;
@@ -158,12 +159,6 @@ function describeTrack(track: DemuxedTrack): TrackInfo {
     info.channels = details.channels ?? track.channelCount;
   }
   return info;
-}
-
-function sumDurations(samples: SampleTable): number {
-  let ticks = 0;
-  for (let i = 0; i < samples.count; i++) ticks += samples.duration[i]!;
-  return ticks;
 }
 
 /** The quick-look metadata JSON for a demuxed MP4/MOV. */
