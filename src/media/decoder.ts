@@ -16,8 +16,15 @@ export interface EncodedFrame {
  */
 export interface VideoFrameDecoder {
   readonly backend: DecoderBackend;
-  /** Decodes one keyframe on its own and resolves with its picture. */
-  decodeKeyframe(frame: EncodedFrame): Promise<VideoFrame>;
+  /** Frames submitted but not yet output: callers keep this small instead of queueing without bound. */
+  readonly pending: number;
+  /**
+   * Queues one frame and resolves with its picture once the decoder outputs it. A decoder may hold
+   * pictures back for reordering until more input or a `flush()`.
+   */
+  decode(frame: EncodedFrame): Promise<VideoFrame>;
+  /** Pushes out every picture still held. */
+  flush(): Promise<void>;
   close(): void;
 }
 

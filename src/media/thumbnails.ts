@@ -2,6 +2,7 @@ import type { ThumbnailFailure } from '../shared/quicklook-api.js';
 import type { VideoFrameDecoder } from './decoder.js';
 import type { DemuxedTrack } from './demux.js';
 import type { ThumbnailSlot } from './seek-plan.js';
+import { canScale, scaleFrame } from './frame-scaler.js';
 import type { ByteSource } from './source.js';
 
 /** A drawn thumbnail: slot numbers that show it (neighbours may share a keyframe) and the picture. */
@@ -28,6 +29,13 @@ export interface ThumbnailJob {
   onFailure: (failure: ThumbnailFailure) => void;
 }
 
+/** Frames a lane keeps inside its decoder at once. */
+const MAX_IN_FLIGHT = 3;
+/** How long a full queue may sit without output before it is flushed. */
+const STALL_MS = 40;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Thumbnail size for a frame shown at `width`×`height` (rotation already applied), longest side `maxSize`. */
 export function thumbnailSize(width: number, height: number, maxSize: number): { width: number; height: number } {
   const scale = Math.min(1, maxSize / Math.max(width, height, 1));
@@ -36,21 +44,24 @@ export function thumbnailSize(width: number, height: number, maxSize: number): {
 
 /**
  * Scales a decoded frame to thumbnail size with the display aspect ratio and rotation applied.
- * Closes the frame.
+ * Closes the frame as soon as its pixels are copied out.
  */
 export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob, 'maxSize' | 'displayWidth' | 'displayHeight' | 'rotation'>): Promise<ImageBitmap> {
+  const sideways = job.rotation === 90 || job.rotation === 270;
+  const shown = thumbnailSize(sideways ? job.displayHeight : job.displayWidth, sideways ? job.displayWidth : job.displayHeight, job.maxSize);
+  const upright = sideways ? { width: shown.height, height: shown.width } : shown;
   try {
-    const sideways = job.rotation === 90 || job.rotation === 270;
-    const shown = thumbnailSize(sideways ? job.displayHeight : job.displayWidth, sideways ? job.displayWidth : job.displayHeight, job.maxSize);
-    const upright = sideways ? { width: shown.height, height: shown.width } : shown;
-    const scaled = await createImageBitmap(frame, { resizeWidth: upright.width, resizeHeight: upright.height, resizeQuality: 'medium' });
-    if (job.rotation === 0) return scaled;
+    const pixels = canScale(frame.format) ? await scaleFrame(frame, upright.width, upright.height, job.rotation) : undefined;
+    if (pixels) {
+      frame.close();
+      return await createImageBitmap(pixels);
+    }
+    // Formats the scaler does not know (RGB frames, unusual layouts): let the canvas do it.
     const canvas = new OffscreenCanvas(shown.width, shown.height);
     const ctx = canvas.getContext('2d')!;
     ctx.translate(shown.width / 2, shown.height / 2);
     ctx.rotate((job.rotation * Math.PI) / 180);
-    ctx.drawImage(scaled, -upright.width / 2, -upright.height / 2);
-    scaled.close();
+    ctx.drawImage(frame, -upright.width / 2, -upright.height / 2, upright.width, upright.height);
     return canvas.transferToImageBitmap();
   } finally {
     frame.close();
@@ -84,35 +95,50 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
     if (offset + size > job.source.size) return Promise.reject(new Error('this keyframe lies past the end of the file (the file is truncated)'));
     return job.source.read(offset, size);
   };
+  const finish = async (group: ThumbnailSlot[], picture: Promise<VideoFrame>): Promise<void> => {
+    try {
+      const frame = await picture;
+      if (job.signal.aborted) return frame.close();
+      const bitmap = await renderThumbnail(frame, job);
+      if (job.signal.aborted) return bitmap.close();
+      job.onThumb({ slots: group.map((s) => s.index), ts: group[0]!.ts, bitmap });
+      drawn += group.length;
+    } catch (error) {
+      if (!job.signal.aborted) fail(group, error instanceof Error ? error.message : String(error));
+    }
+  };
   await Promise.all(
     lanes.map(async ({ decoder, groups: laneGroups }) => {
+      const finishing: Promise<void>[] = [];
+      const inFlight = new Set<Promise<VideoFrame>>();
+      // Read one keyframe ahead so file reads overlap decoding.
       let next = laneGroups.length > 0 ? read(laneGroups[0]!) : undefined;
       next?.catch(() => undefined);
-      for (let i = 0; i < laneGroups.length; i++) {
-        if (job.signal.aborted) return;
+      for (let i = 0; i < laneGroups.length && !job.signal.aborted; i++) {
         const group = laneGroups[i]!;
         const current = next!;
         next = i + 1 < laneGroups.length ? read(laneGroups[i + 1]!) : undefined;
         next?.catch(() => undefined);
+        let data: Uint8Array;
         try {
-          const data = await current;
-          const frame = await decoder.decodeKeyframe({ data, timestamp: Math.round(group[0]!.ts * 1e6), key: true });
-          if (job.signal.aborted) {
-            frame.close();
-            return;
-          }
-          const bitmap = await renderThumbnail(frame, job);
-          if (job.signal.aborted) {
-            bitmap.close();
-            return;
-          }
-          job.onThumb({ slots: group.map((s) => s.index), ts: group[0]!.ts, bitmap });
-          drawn += group.length;
+          data = await current;
         } catch (error) {
-          if (job.signal.aborted) return;
           fail(group, error instanceof Error ? error.message : String(error));
+          continue;
         }
+        // Keep the decoder's queue short (a backlog only delays the first pictures); a decoder that
+        // holds pictures back for reordering is flushed rather than waited on forever.
+        while (inFlight.size >= MAX_IN_FLIGHT && !job.signal.aborted) {
+          const progressed = await Promise.race([Promise.race(inFlight).then(() => true, () => true), delay(STALL_MS).then(() => false)]);
+          if (!progressed) await decoder.flush();
+        }
+        const picture = decoder.decode({ data, timestamp: Math.round(group[0]!.ts * 1e6), key: true });
+        inFlight.add(picture);
+        picture.then(() => inFlight.delete(picture), () => inFlight.delete(picture));
+        finishing.push(finish(group, picture));
       }
+      await decoder.flush();
+      await Promise.all(finishing);
     }),
   );
   return { drawn, failed };

@@ -1,15 +1,15 @@
 import type { EncodedFrame, VideoFrameDecoder } from './decoder.js';
 
 interface Pending {
-  timestamp: number;
+  frame: EncodedFrame;
   resolve: (frame: VideoFrame) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * WebCodecs backend. Keyframes are decoded independently; a frame that the decoder holds back
- * (reordering delay) is pushed out with `flush()`. A hardware decoder that fails at run time is
- * replaced by a software one and the frame retried.
+ * WebCodecs backend. Pictures are matched to their requests by timestamp. A hardware decoder that
+ * accepted the configuration but fails on real data is replaced by a software one, and the frames
+ * it was holding are decoded again.
  */
 export class WebCodecsDecoder implements VideoFrameDecoder {
   readonly backend = 'webcodecs' as const;
@@ -23,11 +23,15 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
     this.#config = config;
   }
 
+  get pending(): number {
+    return this.#pending.length;
+  }
+
   #open(): VideoDecoder {
     if (this.#decoder && this.#decoder.state === 'configured') return this.#decoder;
     const decoder = new VideoDecoder({
       output: (frame) => this.#output(frame),
-      error: (error) => this.#fail(error),
+      error: (error) => this.#fail(decoder, error),
     });
     decoder.configure(this.#config);
     this.#decoder = decoder;
@@ -35,8 +39,8 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
   }
 
   #output(frame: VideoFrame): void {
-    const i = this.#pending.findIndex((p) => p.timestamp === frame.timestamp);
-    const match = i >= 0 ? this.#pending.splice(i, 1)[0] : this.#pending.shift();
+    const i = this.#pending.findIndex((p) => p.frame.timestamp === frame.timestamp);
+    const match = i >= 0 ? this.#pending.splice(i, 1)[0] : undefined;
     if (!match || this.#closed) {
       frame.close();
       return;
@@ -44,38 +48,30 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
     match.resolve(frame);
   }
 
-  #fail(error: Error): void {
-    const pending = this.#pending.splice(0);
+  #fail(decoder: VideoDecoder, error: Error): void {
+    if (decoder !== this.#decoder) return;
     this.#decoder = undefined;
     if (this.#config.hardwareAcceleration === 'prefer-hardware' && !this.#closed) {
-      // Hardware said yes to the config but failed on real data: retry these frames in software.
+      // Hardware said yes to the configuration but failed on real data: go again in software.
       this.#config = { ...this.#config, hardwareAcceleration: 'no-preference' };
-      for (const p of pending) p.reject(new RetryError());
+      const software = this.#open();
+      for (const p of this.#pending) software.decode(chunkOf(p.frame));
       return;
     }
-    for (const p of pending) p.reject(error);
+    for (const p of this.#pending.splice(0)) p.reject(error);
   }
 
-  async decodeKeyframe(frame: EncodedFrame): Promise<VideoFrame> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#decodeOnce(frame);
-      } catch (error) {
-        if (!(error instanceof RetryError) || attempt > 0) throw error;
-      }
-    }
-  }
-
-  #decodeOnce(frame: EncodedFrame): Promise<VideoFrame> {
+  decode(frame: EncodedFrame): Promise<VideoFrame> {
     if (this.#closed) return Promise.reject(new DOMException('Decoder closed', 'AbortError'));
     const decoder = this.#open();
-    const result = new Promise<VideoFrame>((resolve, reject) => this.#pending.push({ timestamp: frame.timestamp, resolve, reject }));
-    decoder.decode(new EncodedVideoChunk({ type: frame.key ? 'key' : 'delta', timestamp: frame.timestamp, data: frame.data }));
-    // Keyframes decoded one by one: flush so the decoder does not hold the picture for reordering.
-    decoder.flush().catch(() => {
-      /* errors arrive through the error callback */
-    });
+    const result = new Promise<VideoFrame>((resolve, reject) => this.#pending.push({ frame, resolve, reject }));
+    decoder.decode(chunkOf(frame));
     return result;
+  }
+
+  async flush(): Promise<void> {
+    // Errors surface through the error callback, which settles the pending frames.
+    await this.#decoder?.flush().catch(() => undefined);
   }
 
   close(): void {
@@ -86,4 +82,6 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
   }
 }
 
-class RetryError extends Error {}
+function chunkOf(frame: EncodedFrame): EncodedVideoChunk {
+  return new EncodedVideoChunk({ type: frame.key ? 'key' : 'delta', timestamp: frame.timestamp, data: frame.data });
+}
