@@ -6,6 +6,7 @@ import { openMedia } from './open.js';
 import { planThumbnails } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
+import { warmUp } from './warm-up.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
 /** A thumbnail for one filmstrip slot, as the worker hands it to the page. */
@@ -34,11 +35,20 @@ const DECODER_LANES = 2;
 export class QuickLookSession {
   #file: OpenFile | undefined;
   #abort = new AbortController();
+  #thumbnailsAbort = new AbortController();
+  #warm: Promise<void> | undefined;
+
+  /** Compiles the open path and wakes the media stack before the first real file; idempotent. */
+  warmUp(): Promise<void> {
+    return (this.#warm ??= warmUp());
+  }
 
   async open(blob: Blob, name: string): Promise<OpenResult> {
     this.#abort.abort();
     const abort = (this.#abort = new AbortController());
     this.#file = undefined;
+    // A file chosen during warm-up waits for it rather than competing with it for the CPU.
+    await this.#warm;
     const started = performance.now();
     const source = new BlobSource(blob);
     const opened = await openMedia(source, name);
@@ -79,7 +89,10 @@ export class QuickLookSession {
   ): Promise<{ drawn: number; failed: number; ms: number }> {
     const started = performance.now();
     const file = this.#file;
-    const signal = this.#abort.signal;
+    // A new filmstrip request (another count, another file) cancels the one still running.
+    this.#thumbnailsAbort.abort();
+    this.#thumbnailsAbort = new AbortController();
+    const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
     if (!file || file.choice.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
     const count = Math.max(1, Math.min(500, Math.floor(request.count)));
     file.index ??= new KeyframeIndex(file.video.samples);

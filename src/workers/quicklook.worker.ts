@@ -3,6 +3,7 @@ import { QuickLookSession } from '../media/quicklook-session.js';
 import type { QuickLookApi } from '../shared/quicklook-api.js';
 
 const session = new QuickLookSession();
+void session.warmUp();
 
 const api: QuickLookApi = {
   open: (file, name) => session.open(file, name),

@@ -1,0 +1,502 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { QuickLookController, QuickLookError } from '../controllers/quicklook-controller.js';
+import type { MediaInfo } from '../shared/media-info.js';
+import type {
+  OpenResult,
+  QuickLookProblem,
+  Thumbnail,
+  ThumbnailFailure,
+} from '../shared/quicklook-api.js';
+import { focusRing } from '../styles/shared.js';
+import './decoder-badge.js';
+import './file-drop.js';
+import type { FilesSelectedDetail } from './file-drop.js';
+import './file-queue.js';
+import type { QueueSelectDetail } from './file-queue.js';
+import './film-strip.js';
+import type { FilmstripProgressDetail } from './film-strip.js';
+import { formatBytes } from './format.js';
+import './metadata-panel.js';
+import { warmUpRendering } from './warm-up.js';
+import {
+  FILMSTRIP,
+  FIRST_THUMB,
+  METADATA,
+  logQuickLookEvent,
+  markFileChosen,
+  measureSinceFileChosen,
+} from './quicklook-timing.js';
+
+const THUMBS_PARAM = 'thumbs';
+const DEFAULT_THUMBS = 12;
+const MIN_THUMBS = 1;
+const MAX_THUMBS = 200;
+/** Longest side of a thumbnail in CSS pixels; the strip shows them 90 px high. */
+const THUMB_CSS_SIZE = 160;
+
+/** Reads a thumbnail count (URL parameter or input), clamped to 1..200; 12 when absent or not a number. */
+export function parseThumbCount(raw: string | null | undefined): number {
+  const n = Number.parseInt(raw ?? '', 10);
+  if (!Number.isFinite(n)) return DEFAULT_THUMBS;
+  return Math.min(MAX_THUMBS, Math.max(MIN_THUMBS, n));
+}
+
+/**
+ * Whether the worker can make thumbnails for this result: it needs a video track and a
+ * decoder (only WebCodecs for now; ffmpeg joins when its thumbnail path lands).
+ */
+const canMakeThumbnails = (result: OpenResult | undefined): result is OpenResult & { info: MediaInfo } =>
+  result?.decoder === 'webcodecs' && (result.info?.tracks.some((track) => track.type === 'video') ?? false);
+
+/** Same name, size, type and modification time: the same file chosen again. */
+const fileKey = (file: File): string => `${file.name}\u0000${file.size}\u0000${file.type}\u0000${file.lastModified}`;
+
+/** Bookkeeping for one thumbnails request, to time it and to ignore stale progress. */
+interface ThumbnailRun {
+  /** Only runs started by choosing a file are timed; a changed count is not a new file. */
+  timed: boolean;
+  count: number;
+  drawn: number;
+  failed: number;
+  /** Slots the worker reported as finished; known once its promise resolves. */
+  expected?: number;
+  firstThumbTimed: boolean;
+  done: boolean;
+}
+
+function aspectOf(info: MediaInfo | undefined): number {
+  const video = info?.tracks.find((track) => track.type === 'video');
+  const width = video?.displayWidth ?? video?.width;
+  const height = video?.displayHeight ?? video?.height;
+  return width && height ? width / height : 16 / 9;
+}
+
+/**
+ * Peekcast's root: choose or drop videos, and see at once what the current one is
+ * (metadata, decoder, problems) and a filmstrip of its keyframes.
+ *
+ * The thumbnail count comes from `?thumbs=N` and is written back there when changed,
+ * so the setting can be shared as a link.
+ */
+export class PeekcastApp extends LitElement {
+  static override styles = [
+    focusRing,
+    css`
+      :host {
+        display: block;
+        box-sizing: border-box;
+        max-width: 1800px;
+        min-height: 100vh;
+        margin: 0 auto;
+        padding: 0 clamp(0.75rem, 3vw, 2.5rem) 3rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.75rem 1.5rem;
+        padding: 1.25rem 0;
+      }
+      .brand {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        min-width: 0;
+      }
+      .brand svg {
+        flex: none;
+        width: 40px;
+        height: 40px;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+        line-height: 1.2;
+        letter-spacing: -0.01em;
+      }
+      .tagline {
+        margin: 0;
+        color: var(--pc-muted, #5b6270);
+      }
+      .setting {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.5rem;
+        font-weight: 600;
+      }
+      .setting input {
+        box-sizing: border-box;
+        width: 5.5rem;
+        min-height: 44px;
+        padding: 0 0.6rem;
+        border: 1px solid var(--pc-border-strong, #98a2b3);
+        border-radius: 10px;
+        background: var(--pc-surface, #fff);
+        color: inherit;
+        font: inherit;
+        font-variant-numeric: tabular-nums;
+      }
+      .workspace {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 1.25rem;
+        margin-top: 1.25rem;
+      }
+      @media (min-width: 1024px) {
+        .workspace.with-queue {
+          grid-template-columns: minmax(220px, 300px) minmax(0, 1fr);
+          align-items: start;
+        }
+        pc-file-queue {
+          position: sticky;
+          top: 1rem;
+        }
+      }
+      .current {
+        display: grid;
+        gap: 1rem;
+        min-width: 0;
+      }
+      .file-head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.25rem 0.75rem;
+      }
+      .file-head h2 {
+        min-width: 0;
+        margin: 0;
+        font-size: 1.25rem;
+        overflow-wrap: anywhere;
+      }
+      .file-size {
+        color: var(--pc-muted, #5b6270);
+      }
+      .reading {
+        color: var(--pc-muted, #5b6270);
+        /* Shown only if reading takes long enough to notice, so fast files do not flash it. */
+        animation: appear 0s linear 150ms both;
+      }
+      @keyframes appear {
+        from {
+          visibility: hidden;
+        }
+        to {
+          visibility: visible;
+        }
+      }
+      .error {
+        display: flex;
+        gap: 0.6rem;
+        padding: 0.75rem 1rem;
+        border: 1px solid var(--pc-danger-border, #fda29b);
+        border-left-width: 4px;
+        border-radius: 10px;
+        background: var(--pc-danger-bg, #fef3f2);
+        color: var(--pc-danger-text, #7a271a);
+      }
+      .error::before {
+        content: '⚠';
+        flex: none;
+        font-weight: 700;
+      }
+      .error.partial {
+        border-color: var(--pc-warn-border, #fec84b);
+        background: var(--pc-warn-bg, #fff4e5);
+        color: var(--pc-warn-text, #8a4b00);
+      }
+      .empty-live:empty {
+        display: none;
+      }
+    `,
+  ];
+
+  static override properties = {
+    files: { state: true },
+    current: { state: true },
+    result: { state: true },
+    problem: { state: true },
+    reading: { state: true },
+    thumbCount: { state: true },
+    thumbs: { state: true },
+    failures: { state: true },
+    thumbsSettled: { state: true },
+  };
+
+  /** Every file chosen or dropped in this session, in order. */
+  declare protected files: readonly File[];
+  /** Index in `files` of the file on screen; -1 before the first. */
+  declare protected current: number;
+  /** What the worker said about the current file, once it answered. */
+  declare protected result: OpenResult | undefined;
+  /** Why part or all of quick look failed for the current file (from the worker or a crash). */
+  declare protected problem: QuickLookProblem | undefined;
+  /** True from choosing a file until its metadata (or problem) is known. */
+  declare protected reading: boolean;
+  /** Slots in the filmstrip, 1..200, mirrored in `?thumbs=`. */
+  declare protected thumbCount: number;
+  /** Thumbnails of the current run, in arrival order. */
+  declare protected thumbs: readonly Thumbnail[];
+  declare protected failures: readonly ThumbnailFailure[];
+  /** True once the worker finished the current thumbnails run (or it failed). */
+  declare protected thumbsSettled: boolean;
+
+  #quicklook = new QuickLookController(this);
+  #thumbnailRun: ThumbnailRun | undefined;
+
+  constructor() {
+    super();
+    this.files = [];
+    this.current = -1;
+    this.result = undefined;
+    this.problem = undefined;
+    this.reading = false;
+    this.thumbCount = parseThumbCount(new URLSearchParams(location.search).get(THUMBS_PARAM));
+    this.thumbs = [];
+    this.failures = [];
+    this.thumbsSettled = false;
+  }
+
+  protected override firstUpdated(): void {
+    warmUpRendering(this.renderRoot);
+  }
+
+  /** Also waits for the child elements, so "updated" means the metadata JSON is in the DOM. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    const children = this.renderRoot.querySelectorAll<LitElement>(
+      'pc-metadata-panel, pc-filmstrip, pc-decoder-badge, pc-file-queue',
+    );
+    const childrenDone = await Promise.all(Array.from(children, (child) => child.updateComplete));
+    return done && childrenDone.every(Boolean);
+  }
+
+  override render() {
+    const file = this.files[this.current];
+    return html`
+      <header>
+        <div class="brand">
+          <svg viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="8" fill="var(--pc-accent, #4f46e5)"></rect>
+            <path d="M12 9.5v13l10.5-6.5z" fill="#fff"></path>
+          </svg>
+          <div>
+            <h1>Peekcast</h1>
+            <p class="tagline">Look inside any video: what it is and a filmstrip, in a blink.</p>
+          </div>
+        </div>
+        <label class="setting">
+          Thumbnails
+          <input
+            type="number"
+            inputmode="numeric"
+            min=${MIN_THUMBS}
+            max=${MAX_THUMBS}
+            step="1"
+            data-testid="thumb-count"
+            .value=${live(String(this.thumbCount))}
+            @change=${this.#onThumbCountChange}
+          />
+        </label>
+      </header>
+      <main>
+        <pc-file-drop ?compact=${this.files.length > 0} @files-selected=${this.#onFilesSelected}></pc-file-drop>
+        <div class="workspace ${this.files.length > 0 ? 'with-queue' : ''}">
+          ${this.files.length > 0
+            ? html`<pc-file-queue .files=${this.files} .current=${this.current} @queue-select=${this.#onQueueSelect}></pc-file-queue>`
+            : nothing}
+          <section class="current" aria-label="Current file">
+            ${file ? this.#renderFileHead(file) : nothing}
+            <div class="empty-live" aria-live="polite">${this.#renderProblem()}</div>
+            ${this.#renderFilmstrip()}
+            ${this.result?.info
+              ? html`<pc-metadata-panel
+                  .info=${this.result.info}
+                  .fileName=${file?.name ?? ''}
+                  .bytesRead=${this.result.bytesRead}
+                ></pc-metadata-panel>`
+              : nothing}
+          </section>
+        </div>
+      </main>
+    `;
+  }
+
+  #renderFileHead(file: File) {
+    return html`
+      <div class="file-head">
+        <h2>${file.name}</h2>
+        <span class="file-size">${formatBytes(file.size)}</span>
+        ${this.result ? html`<pc-decoder-badge .decoder=${this.result.decoder}></pc-decoder-badge>` : nothing}
+        <span role="status">${this.reading ? html`<span class="reading">Reading…</span>` : nothing}</span>
+      </div>
+    `;
+  }
+
+  #renderProblem() {
+    if (!this.problem) return nothing;
+    // With metadata on screen the file is only partly unavailable (e.g. a codec the browser cannot decode).
+    return html`<div class="error ${this.result?.info ? 'partial' : ''}" role="alert" data-testid="error" data-code=${this.problem.code}
+      >${this.problem.message}</div
+    >`;
+  }
+
+  #renderFilmstrip() {
+    const result = this.result;
+    const run = this.#thumbnailRun;
+    if (!canMakeThumbnails(result) || !run) return nothing;
+    return html`<pc-filmstrip
+      .count=${run.count}
+      .complete=${this.thumbsSettled}
+      .thumbs=${this.thumbs}
+      .failures=${this.failures}
+      .aspect=${aspectOf(result.info)}
+      @filmstrip-progress=${this.#onFilmstripProgress}
+    ></pc-filmstrip>`;
+  }
+
+  #onFilesSelected(event: CustomEvent<FilesSelectedDetail>): void {
+    const known = new Map(this.files.map((file, index) => [fileKey(file), index]));
+    const added: File[] = [];
+    let firstExisting = -1;
+    for (const file of event.detail.files) {
+      const key = fileKey(file);
+      const index = known.get(key);
+      if (index !== undefined) {
+        if (firstExisting < 0) firstExisting = index;
+        continue;
+      }
+      known.set(key, this.files.length + added.length);
+      added.push(file);
+    }
+    const target = added.length > 0 ? this.files.length : firstExisting;
+    if (added.length > 0) this.files = [...this.files, ...added];
+    if (target >= 0) void this.#openAt(target);
+  }
+
+  #onQueueSelect(event: CustomEvent<QueueSelectDetail>): void {
+    markFileChosen();
+    void this.#openAt(event.detail.index);
+  }
+
+  #onThumbCountChange(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const count = parseThumbCount(input.value);
+    input.value = String(count);
+    if (count === this.thumbCount) return;
+    this.thumbCount = count;
+    const url = new URL(location.href);
+    url.searchParams.set(THUMBS_PARAM, String(count));
+    history.replaceState(history.state, '', url);
+    if (this.#thumbnailRun && canMakeThumbnails(this.result)) void this.#requestThumbnails(false);
+  }
+
+  #onFilmstripProgress(event: CustomEvent<FilmstripProgressDetail>): void {
+    const run = this.#thumbnailRun;
+    if (!run || run.done || event.detail.count !== run.count) return;
+    run.drawn = event.detail.drawn;
+    run.failed = event.detail.failed;
+    if (run.timed && !run.firstThumbTimed && run.drawn > 0) {
+      run.firstThumbTimed = true;
+      measureSinceFileChosen(FIRST_THUMB);
+    }
+    this.#finishRunIfDone(run);
+  }
+
+  async #openAt(index: number): Promise<void> {
+    const file = this.files[index];
+    if (!file) return;
+    this.current = index;
+    this.result = undefined;
+    this.problem = undefined;
+    this.reading = true;
+    this.#thumbnailRun = undefined;
+    this.thumbs = [];
+    this.failures = [];
+    this.thumbsSettled = false;
+
+    let result: OpenResult | undefined;
+    try {
+      result = await this.#quicklook.open(file);
+    } catch (error) {
+      // The controller only throws for the latest open, so this file is still the current one.
+      this.reading = false;
+      this.#showProblem(toProblem(error));
+      return;
+    }
+    if (!result) return; // a newer file took over
+
+    this.reading = false;
+    this.result = result;
+    this.problem = result.problem;
+    if (result.info) {
+      await this.updateComplete;
+      if (this.result !== result) return;
+      const ms = measureSinceFileChosen(METADATA);
+      logQuickLookEvent({ event: 'quicklook.metadata', ms: ms ?? null, bytesRead: result.bytesRead, openMs: Math.round(result.openMs * 10) / 10 });
+    }
+    if (result.problem) logQuickLookEvent({ event: 'quicklook.error', code: result.problem.code, message: result.problem.message });
+    if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
+  }
+
+  async #requestThumbnails(timed: boolean): Promise<void> {
+    const run: ThumbnailRun = { timed, count: this.thumbCount, drawn: 0, failed: 0, firstThumbTimed: false, done: false };
+    this.#thumbnailRun = run;
+    this.thumbs = [];
+    this.failures = [];
+    this.thumbsSettled = false;
+    try {
+      const summary = await this.#quicklook.thumbnails(
+        { count: run.count, maxSize: Math.round(THUMB_CSS_SIZE * devicePixelRatio) },
+        (thumb) => {
+          if (this.#thumbnailRun !== run) thumb.bitmap.close();
+          else this.thumbs = [...this.thumbs, thumb];
+        },
+        (failure) => {
+          if (this.#thumbnailRun === run) this.failures = [...this.failures, failure];
+        },
+      );
+      if (!summary || this.#thumbnailRun !== run) return;
+      this.thumbsSettled = true;
+      run.expected = summary.drawn + summary.failed;
+      this.#finishRunIfDone(run);
+    } catch (error) {
+      if (this.#thumbnailRun !== run) return;
+      run.done = true;
+      this.thumbsSettled = true;
+      // Metadata stays on screen; only the filmstrip is missing.
+      if (!this.problem) this.#showProblem(toProblem(error));
+    }
+  }
+
+  /** Times and logs the filmstrip once every slot the worker finished is on screen. */
+  #finishRunIfDone(run: ThumbnailRun): void {
+    if (run.done || run.expected === undefined) return;
+    if (run.drawn + run.failed < Math.min(run.expected, run.count)) return;
+    run.done = true;
+    if (!run.timed) return;
+    const ms = measureSinceFileChosen(FILMSTRIP);
+    logQuickLookEvent({ event: 'quicklook.filmstrip', ms: ms ?? null, drawn: run.drawn, failed: run.failed });
+  }
+
+  #showProblem(problem: QuickLookProblem): void {
+    this.problem = problem;
+    logQuickLookEvent({ event: 'quicklook.error', code: problem.code, message: problem.message });
+  }
+}
+
+function toProblem(error: unknown): QuickLookProblem {
+  if (error instanceof QuickLookError) return { code: error.code, message: error.message };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message: `Something went wrong: ${detail}. Try the file again, or another one.` };
+}
+
+customElements.define('peekcast-app', PeekcastApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'peekcast-app': PeekcastApp;
+  }
+}
