@@ -23,6 +23,8 @@ interface OpenFile {
   choice: DecoderChoice;
   info: NonNullable<OpenResult['info']>;
   index?: KeyframeIndex;
+  /** Decoders configured while the page renders the metadata, taken by the first filmstrip. */
+  decoders?: WebCodecsDecoder[];
 }
 
 /** Two decoders keep both cores busy on software decoding; more only adds contention. */
@@ -46,6 +48,7 @@ export class QuickLookSession {
   async open(blob: Blob, name: string): Promise<OpenResult> {
     this.#abort.abort();
     const abort = (this.#abort = new AbortController());
+    for (const d of this.#file?.decoders ?? []) d.close();
     this.#file = undefined;
     // A file chosen during warm-up waits for it rather than competing with it for the CPU.
     await this.#warm;
@@ -62,7 +65,14 @@ export class QuickLookSession {
         const choice = await chooseVideoDecoder(video, name);
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
         else problem ??= choice.problem;
-        if (!abort.signal.aborted) this.#file = { source, demuxed, video, choice, info };
+        if (!abort.signal.aborted) {
+          const file: OpenFile = { source, demuxed, video, choice, info };
+          if (choice.backend === 'webcodecs') {
+            file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
+            for (const d of file.decoders) d.prepare();
+          }
+          this.#file = file;
+        }
       } else if (await audioDecodable(demuxed)) {
         decoder = 'webcodecs';
       }
@@ -98,7 +108,9 @@ export class QuickLookSession {
     file.index ??= new KeyframeIndex(file.video.samples);
     const slots = planThumbnails(file.index, file.info.durationSec, count);
     const track = file.info.tracks.find((t) => t.id === file.video.id)!;
-    const decoders = Array.from({ length: Math.min(DECODER_LANES, slots.length) }, () => new WebCodecsDecoder((file.choice as { config: VideoDecoderConfig }).config));
+    const config = file.choice.config;
+    const decoders = file.decoders ?? Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(config));
+    file.decoders = undefined;
     try {
       const result = await renderThumbnails({
         source: file.source,
@@ -121,6 +133,7 @@ export class QuickLookSession {
 
   close(): void {
     this.#abort.abort();
+    for (const d of this.#file?.decoders ?? []) d.close();
     this.#file = undefined;
   }
 }

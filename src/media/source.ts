@@ -36,3 +36,39 @@ export class BlobSource implements ByteSource {
     return new Uint8Array(buffer);
   }
 }
+
+/**
+ * A {@link ByteSource} that answers from ranges read ahead of time (e.g. the head and the tail of
+ * a file, fetched in parallel) and reads through for anything else. `bytesRead` counts the
+ * underlying reads, prefetches included.
+ */
+export class PrefetchedSource implements ByteSource {
+  readonly size: number;
+  readonly #inner: ByteSource;
+  readonly #ranges: Array<{ offset: number; end: number; bytes: Promise<Uint8Array> }> = [];
+
+  constructor(inner: ByteSource) {
+    this.#inner = inner;
+    this.size = inner.size;
+  }
+
+  get bytesRead(): number {
+    return this.#inner.bytesRead;
+  }
+
+  /** Starts reading a range now; later reads inside it wait for it instead of reading again. */
+  prefetch(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    const bytes = this.#inner.read(offset, end - offset);
+    bytes.catch(() => undefined);
+    this.#ranges.push({ offset, end, bytes });
+    return bytes;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    const range = this.#ranges.find((r) => offset >= r.offset && end <= r.end);
+    if (!range) return this.#inner.read(offset, length);
+    return (await range.bytes).subarray(offset - range.offset, end - range.offset);
+  }
+}

@@ -29,8 +29,13 @@ export interface ThumbnailJob {
   onFailure: (failure: ThumbnailFailure) => void;
 }
 
-/** Frames a lane keeps inside its decoder at once. */
-const MAX_IN_FLIGHT = 3;
+/**
+ * Frames a lane keeps inside its decoder at once: enough to fill a frame-threaded decoder's
+ * pipeline (it returns frame N only when frame N+threads arrives or on flush).
+ */
+const MAX_IN_FLIGHT = 8;
+/** Keyframe reads a lane keeps in flight. */
+const READ_AHEAD = 4;
 /** How long a full queue may sit without output before it is flushed. */
 const STALL_MS = 40;
 
@@ -70,7 +75,7 @@ export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob,
 
 /**
  * Decodes the keyframes of `slots` and hands out thumbnails as they are ready. Reads are ranged
- * (one keyframe each) and a lane reads its next keyframe while the current one decodes.
+ * (one keyframe each) and run a few keyframes ahead of decoding.
  */
 export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: number; failed: number }> {
   const bySample = new Map<number, ThumbnailSlot[]>();
@@ -80,7 +85,6 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
     else bySample.set(slot.sample, [slot]);
   }
   const groups = [...bySample.values()];
-  const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: groups.filter((_, i) => i % job.decoders.length === lane) }));
   let drawn = 0;
   let failed = 0;
   const samples = job.track.samples;
@@ -107,18 +111,39 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
       if (!job.signal.aborted) fail(group, error instanceof Error ? error.message : String(error));
     }
   };
+  // The first thumbnail goes alone: read, decode and flush one keyframe while the lanes only read
+  // ahead, so it reaches the screen without queueing behind a full decoder pipeline.
+  const [firstGroup, ...restGroups] = groups;
+  const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: restGroups.filter((_, i) => i % job.decoders.length === lane) }));
+  let firstShown: Promise<void> = Promise.resolve();
+  if (firstGroup && job.decoders[0]) {
+    const decoder = job.decoders[0];
+    firstShown = read(firstGroup).then(
+      (data) => {
+        const picture = decoder.decode({ data, timestamp: Math.round(firstGroup[0]!.ts * 1e6), key: true });
+        void decoder.flush();
+        return finish(firstGroup, picture);
+      },
+      (error: unknown) => fail(firstGroup, error instanceof Error ? error.message : String(error)),
+    );
+  }
   await Promise.all(
     lanes.map(async ({ decoder, groups: laneGroups }) => {
       const finishing: Promise<void>[] = [];
       const inFlight = new Set<Promise<VideoFrame>>();
-      // Read one keyframe ahead so file reads overlap decoding.
-      let next = laneGroups.length > 0 ? read(laneGroups[0]!) : undefined;
-      next?.catch(() => undefined);
+      // Read a few keyframes ahead: a ranged Blob read costs several milliseconds of browser
+      // round trip, so reads must overlap decoding rather than precede it.
+      const reads = laneGroups.slice(0, READ_AHEAD).map(read);
+      for (const r of reads) r.catch(() => undefined);
+      await firstShown;
       for (let i = 0; i < laneGroups.length && !job.signal.aborted; i++) {
         const group = laneGroups[i]!;
-        const current = next!;
-        next = i + 1 < laneGroups.length ? read(laneGroups[i + 1]!) : undefined;
-        next?.catch(() => undefined);
+        const current = reads[i]!;
+        if (i + READ_AHEAD < laneGroups.length) {
+          const ahead = read(laneGroups[i + READ_AHEAD]!);
+          ahead.catch(() => undefined);
+          reads.push(ahead);
+        }
         let data: Uint8Array;
         try {
           data = await current;

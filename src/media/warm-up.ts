@@ -1,32 +1,36 @@
-import { createFile, DataStream } from 'mp4box';
+import { scaleFrame } from './frame-scaler.js';
 import { openMedia } from './open.js';
+import { writeSyntheticMp4 } from './mp4-writer.js';
 import { BlobSource } from './source.js';
 
-/** avcC of a 64×64 High-profile stream: enough for mp4box and our parsers to walk every path. */
-const TINY_AVCC = new Uint8Array([1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x1f, 1, 0, 2, 0x68, 0xee]);
-
-/** A one-second, 30-frame MP4 written by mp4box itself. */
-function tinyMp4(): Uint8Array {
-  const file = createFile();
-  const track = file.addTrack({ timescale: 15360, width: 64, height: 64, avcDecoderConfigRecord: TINY_AVCC.buffer, type: 'avc1' } as never);
-  for (let i = 0; i < 30; i++) file.addSample(track, new Uint8Array(10), { duration: 512, dts: i * 512, cts: i * 512, is_sync: i % 10 === 0 } as never);
-  const stream = new DataStream();
-  file.write(stream as never);
-  return new Uint8Array(stream.buffer as ArrayBuffer);
-}
+/** avcC of a 1080p High-profile stream (SPS and PPS only). */
+const AVCC_1080P = new Uint8Array([1, 0x64, 0, 0x28, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x28, 1, 0, 2, 0x68, 0xee]);
 
 /**
- * Runs the open path once on a tiny in-memory file and asks WebCodecs a first question, so the
- * user's first file meets compiled code and an initialised media stack (a cold first open costs
- * several times a warm one). Failures are ignored: warming up is only an optimisation.
+ * Runs the open path on an in-memory moov as big as a ten-minute recording's, and asks WebCodecs a
+ * first question, so the user's first file meets optimised code and an initialised media stack
+ * (cold, the same open costs several times as much). Failures are ignored: this only saves time.
  */
 export async function warmUp(): Promise<void> {
   try {
-    await openMedia(new BlobSource(new Blob([tinyMp4() as Uint8Array<ArrayBuffer>])), 'warm-up.mp4');
+    const mp4 = writeSyntheticMp4({
+      samples: 18_000, gop: 120, timescale: 15_360, delta: 512, compositionOffsets: [1024, 2560, 1536, 512],
+      width: 1920, height: 1080, avcC: AVCC_1080P, sampleSize: 40_000,
+    });
+    await openMedia(new BlobSource(new Blob([mp4 as Uint8Array<ArrayBuffer>])), 'warm-up.mp4');
+    if (typeof VideoFrame !== 'undefined') {
+      // Compiles the scaler and leaves a 1080p copy buffer in its pool.
+      const frame = new VideoFrame(new Uint8Array((1920 * 1080 * 3) / 2), { format: 'I420', codedWidth: 1920, codedHeight: 1080, timestamp: 0 });
+      try {
+        await scaleFrame(frame, 284, 160, 0);
+      } finally {
+        frame.close();
+      }
+    }
     if (typeof VideoDecoder !== 'undefined') {
-      await VideoDecoder.isConfigSupported({ codec: 'avc1.64001f', codedWidth: 1920, codedHeight: 1080, description: TINY_AVCC });
+      await VideoDecoder.isConfigSupported({ codec: 'avc1.640028', codedWidth: 1920, codedHeight: 1080, description: AVCC_1080P });
     }
   } catch {
-    // Nothing to do: the real open will report real problems.
+    // Nothing to do: the real open reports real problems.
   }
 }

@@ -23,6 +23,11 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
     this.#config = config;
   }
 
+  /** Configures the decoder now, so its start-up overlaps whatever the caller does next. */
+  prepare(): void {
+    if (!this.#closed) this.#open();
+  }
+
   get pending(): number {
     return this.#pending.length;
   }
