@@ -3,7 +3,7 @@
  * two baselines it is held against (a bare <video>, and mediabunny).
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { waitForMeasure, waitInPage } from './page-wait.js';
+import { waitForMeasure, waitInPage } from '../test/helpers/page-wait.js';
 
 export type ContenderName = 'peekcast' | 'video' | 'mediabunny';
 export const CONTENDERS: readonly ContenderName[] = ['peekcast', 'mediabunny', 'video'];

@@ -19,7 +19,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startBaselineServer, type BaselineServer } from './baseline-server.js';
 import { CONTENDERS, measureBaseline, measurePeekcast, type ContenderName, type MeasureOptions, type Sample } from './contenders.js';
 import { ensureBenchFile } from './fixture.js';
-import { measureHeap, type HeapReport } from './heap.js';
+import { measureHeap, type HeapReport } from '../test/helpers/heap.js';
 import { findMoov } from './mp4-boxes.js';
 import { formatReport, mib, summarizeRun } from './report.js';
 

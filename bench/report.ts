@@ -3,7 +3,7 @@
  * bench/.cache/last-run.json: medians, ratios, and each target met or missed.
  */
 import type { ContenderName, Sample } from './contenders.js';
-import type { HeapReport } from './heap.js';
+import type { HeapReport } from '../test/helpers/heap.js';
 import { summarize, type Summary } from './stats.js';
 
 const MiB = 1024 * 1024;

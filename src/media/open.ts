@@ -16,9 +16,9 @@ export interface OpenedMedia {
 const HEAD_BYTES = 64 * 1024;
 /**
  * Cameras and most encoders write the moov last. Reading the tail in parallel with the head saves
- * two round trips for those files; 512 KB covers the moov of about an hour of 30 fps video.
+ * two round trips for those files; 256 KB covers the moov of about half an hour of 30 fps video.
  */
-const TAIL_BYTES = 512 * 1024;
+const TAIL_BYTES = 256 * 1024;
 
 /**
  * Identifies and describes a file. Never throws for bad input: empty, foreign, damaged and
