@@ -15,12 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { startBaselineServer, type BaselineServer } from './baseline-server.js';
 import { CONTENDERS, measureBaseline, measurePeekcast, type ContenderName, type MeasureOptions, type Sample } from './contenders.js';
 import { ensureBenchFile } from './fixture.js';
 import { measureHeap, type HeapReport } from '../test/helpers/heap.js';
-import { findMoov } from './mp4-boxes.js';
+import { scanTopLevel } from '../test/fixtures/mp4-boxes.js';
+import { launchChromium } from '../test/helpers/browser.js';
 import { formatReport, mib, summarizeRun } from './report.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -30,15 +31,14 @@ const distDir = path.join(repoRoot, 'dist');
 const LARGE_FIXTURE_CANDIDATES = ['large-4g.mp4', 'large-co64.mp4'].map((name) => path.join(repoRoot, 'test', '.fixtures', name));
 const FOUR_GIB = 4 * 1024 ** 3;
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-precise-memory-info',
-];
+
+/** The bench file's moov (and whether the media data comes first), read by the tests' own box walker, not the app's. */
+async function findMoov(filePath: string): Promise<{ offset: number; size: number; afterMdat: boolean }> {
+  const { boxes } = await scanTopLevel(filePath);
+  const index = boxes.findIndex((b) => b.type === 'moov');
+  if (index < 0) throw new Error(`No moov box in ${filePath}; top-level boxes: ${boxes.map((b) => b.type).join(', ')}`);
+  return { offset: boxes[index]!.offset, size: boxes[index]!.size, afterMdat: boxes.slice(0, index).some((b) => b.type === 'mdat') };
+}
 
 /** A bad flag: reported as one line, not a stack. */
 class UsageError extends Error {}
@@ -146,6 +146,7 @@ async function main(): Promise<number> {
       : `bench file: built ${path.relative(repoRoot, file.path)} (${mib(file.sizeBytes)}) in ${(file.buildMs / 1000).toFixed(1)} s`,
   );
   const moov = await findMoov(file.path);
+
   console.log(
     `  moov: ${mib(moov.size)} at offset ${moov.offset}` +
       (moov.afterMdat ? ' — after the media data (no faststart), the harder case: the reader must find it at the end' : ' — before the media data'),
@@ -166,7 +167,7 @@ async function main(): Promise<number> {
   try {
     if (wantsApp) app = await startApp();
     if (opts.contenders.some((c) => c !== 'peekcast')) baselines = await startBaselineServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     console.log(`browser: Chromium ${browser.version()}; ${opts.rounds} rounds + ${opts.warmup} warm-up, ${opts.thumbs} thumbs, contenders ${opts.contenders.join(', ')}`);
 
     // One context per contender, a fresh page per measurement: the app's
