@@ -66,6 +66,8 @@ export async function measurePeekcast(context: BrowserContext, appUrl: string, o
     await page.goto(`${appUrl}/?thumbs=${opts.thumbs}`, { waitUntil: 'load' });
     const input = page.locator('[data-testid=file-input]');
     await input.waitFor({ state: 'attached' });
+    // Like a person who picks a file once the page has settled: the worker has loaded and warmed up.
+    await waitInPage(page, waitForMeasure(page, 'quicklook:ready'), opts.timeoutMs, 'the app to be ready');
     await page.waitForTimeout(opts.settleMs);
     await input.setInputFiles(opts.filePath);
 

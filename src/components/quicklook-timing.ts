@@ -7,6 +7,8 @@ export const FILE_CHOSEN = 'quicklook:file-chosen';
 export const METADATA = 'quicklook:metadata';
 export const FIRST_THUMB = 'quicklook:first-thumb';
 export const FILMSTRIP = 'quicklook:filmstrip';
+/** Marked once the quick-look worker has loaded and warmed up: a file chosen now gets full speed. */
+export const READY = 'quicklook:ready';
 
 /**
  * Starts the clock for a newly chosen file. Earlier marks and measures with our names are

@@ -7,6 +7,7 @@ import type {
   ThumbnailFailure,
   ThumbnailRequest,
 } from '../shared/quicklook-api.js';
+import { READY } from '../components/quicklook-timing.js';
 
 /** What the controller throws: a stable code plus a sentence for the user. */
 export class QuickLookError extends Error {
@@ -155,6 +156,10 @@ export class QuickLookController implements ReactiveController {
       );
     });
     this.#connection = connection;
+    connection.api.ready().then(
+      () => performance.mark(READY),
+      () => {},
+    );
     return connection;
   }
 
@@ -178,7 +183,7 @@ function toQuickLookError(error: unknown): QuickLookError {
 /** Runs `task` when the main thread is idle (soon, at the latest), off the first render's path. */
 function whenIdle(task: () => void): { cancel(): void } {
   if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(task, { timeout: 200 });
+    const id = requestIdleCallback(task, { timeout: 50 });
     return { cancel: () => cancelIdleCallback(id) };
   }
   const id = setTimeout(task, 0);

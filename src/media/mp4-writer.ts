@@ -31,10 +31,6 @@ function u16(value: number): Uint8Array {
   return new Uint8Array([(value >>> 8) & 255, value & 255]);
 }
 
-function u64(value: number): Uint8Array {
-  return new Uint8Array([...u32(Math.floor(value / 2 ** 32)), ...u32(value >>> 0)]);
-}
-
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -56,11 +52,15 @@ function fullBox(type: string, version: number, flags: number, ...payload: Uint8
 
 const IDENTITY = concat([u32(0x10000), u32(0), u32(0), u32(0), u32(0x10000), u32(0), u32(0), u32(0), u32(0x40000000)]);
 
-/** One table entry per sample, as a u32 array body. */
-function table(count: number, value: (i: number) => Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [u32(count)];
-  for (let i = 0; i < count; i++) parts.push(value(i));
-  return concat(parts);
+/** A table body: an entry count, then `count` entries of `fields` 32-bit values each. */
+function table(count: number, fields: number, value: (i: number, field: number) => number): Uint8Array {
+  const out = new Uint8Array(4 + count * fields * 4);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, count);
+  for (let i = 0, at = 4; i < count; i++) {
+    for (let f = 0; f < fields; f++, at += 4) view.setUint32(at, value(i, f) >>> 0);
+  }
+  return out;
 }
 
 /** ftyp + moov + an empty-payload mdat header: the bytes a demuxer reads to describe the file. */
@@ -78,13 +78,13 @@ export function writeSyntheticMp4(track: SyntheticTrack): Uint8Array {
       box('avcC', track.avcC),
     )),
     fullBox('stts', 0, 0, u32(1), u32(n), u32(track.delta)),
-    ...(offsets.length ? [fullBox('ctts', 0, 0, table(n, (i) => concat([u32(1), u32(offsets[i % offsets.length]!)])))] : []),
-    fullBox('stss', 0, 0, table(Math.ceil(n / track.gop), (i) => u32(i * track.gop + 1))),
+    ...(offsets.length ? [fullBox('ctts', 0, 0, table(n, 2, (i, f) => (f === 0 ? 1 : offsets[i % offsets.length]!)))] : []),
+    fullBox('stss', 0, 0, table(Math.ceil(n / track.gop), 1, (i) => i * track.gop + 1)),
     fullBox('stsc', 0, 0, u32(1), u32(1), u32(1), u32(1)),
-    fullBox('stsz', 0, 0, u32(0), table(n, () => u32(track.sampleSize))),
+    fullBox('stsz', 0, 0, u32(0), table(n, 1, () => track.sampleSize)),
     wide
-      ? fullBox('co64', 0, 0, table(n, (i) => u64(first + i * track.sampleSize)))
-      : fullBox('stco', 0, 0, table(n, (i) => u32(first + i * track.sampleSize))),
+      ? fullBox('co64', 0, 0, table(n, 2, (i, f) => (f === 0 ? Math.floor((first + i * track.sampleSize) / 2 ** 32) : first + i * track.sampleSize)))
+      : fullBox('stco', 0, 0, table(n, 1, (i) => first + i * track.sampleSize)),
   );
   const moov = box(
     'moov',

@@ -7,7 +7,8 @@ import { BlobSource } from './source.js';
 const AVCC_1080P = new Uint8Array([1, 0x64, 0, 0x28, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x28, 1, 0, 2, 0x68, 0xee]);
 
 /**
- * Runs the open path on an in-memory moov as big as a ten-minute recording's, and asks WebCodecs a
+ * Runs the open path on an in-memory moov of a few minutes of video (enough iterations for the
+ * sample-table loops to be optimised), converts one blank frame, and asks WebCodecs a
  * first question, so the user's first file meets optimised code and an initialised media stack
  * (cold, the same open costs several times as much). Failures are ignored: this only saves time.
  */

@@ -52,6 +52,8 @@ export interface ThumbnailRequest {
  * One file is open at a time: `open` replaces the previous file and cancels its thumbnails.
  */
 export interface QuickLookApi {
+  /** Resolves once the worker has warmed up (compiled the open path, woken the media stack). */
+  ready(): Promise<void>;
   open(file: Blob, name: string): Promise<OpenResult>;
   /**
    * Decodes `count` keyframe thumbnails spread over the duration of the open file.

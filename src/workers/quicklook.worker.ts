@@ -6,6 +6,7 @@ const session = new QuickLookSession();
 void session.warmUp();
 
 const api: QuickLookApi = {
+  ready: () => session.warmUp(),
   open: (file, name) => session.open(file, name),
   thumbnails: (request, onThumb, onFailure) =>
     session.thumbnails(request, (thumb) => onThumb(transfer(thumb, [thumb.bitmap])), onFailure),

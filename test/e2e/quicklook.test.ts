@@ -2,6 +2,9 @@
  * Quick look as a user meets it: the built app, served by the real server, in Debian's chromium,
  * opening real files made by ffmpeg through the file input.
  */
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../src/shared/media-info.js';
@@ -9,6 +12,7 @@ import { fixturePath } from '../fixtures/generate.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
 
+const run = promisify(execFile);
 let server: TestServer;
 let browser: Browser;
 
@@ -45,6 +49,16 @@ async function thumbTimes(page: Page, count: number): Promise<number[]> {
   const thumbs = page.locator('[data-testid=filmstrip] [data-testid=thumb]');
   await expect.poll(() => thumbs.count(), { timeout: 20_000 }).toBe(count);
   return (await thumbs.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-ts'))))) as number[];
+}
+
+/** ffmpeg's own decode of the frame at `ts`, display rotation applied, scaled to `width`×`height`, as RGBA. */
+async function ffmpegFrame(path: string, ts: number, width: number, height: number): Promise<Uint8Array> {
+  const { stdout } = await run('ffmpeg', [
+    '-v', 'error', '-ss', ts.toFixed(6), '-i', path, '-frames:v', '1',
+    '-vf', `scale=${width}:${height}:flags=area`, '-pix_fmt', 'rgba', '-f', 'rawvideo', 'pipe:1',
+  ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  expect(stdout.length).toBe(width * height * 4);
+  return new Uint8Array(stdout);
 }
 
 async function errorText(page: Page): Promise<string> {
@@ -86,7 +100,7 @@ describe('quick look in chromium', () => {
     const { page, errors } = await openApp('?thumbs=4');
     for (const name of ['fragmented', 'bframes', 'edit-list', 'vfr', 'fps-23976', 'odd-854x480', 'vp9', 'av1', 'movie', 'clip']) {
       await choose(page, name);
-      const info = await metadata(page, (await import('node:fs')).statSync(fixturePath(name)).size);
+      const info = await metadata(page, statSync(fixturePath(name)).size);
       expect(await page.locator('[data-testid=decoder]').textContent(), name).toBe('webcodecs');
       const times = await thumbTimes(page, 4);
       expect(times.every((t) => t >= 0 && t <= info.durationSec), name).toBe(true);
@@ -99,10 +113,36 @@ describe('quick look in chromium', () => {
     const { page } = await openApp('?thumbs=2');
     for (const [name, portrait] of [['rotate-90', true], ['rotate-180', false], ['portrait', true], ['h264-faststart', false]] as const) {
       await choose(page, name);
-      await metadata(page, (await import('node:fs')).statSync(fixturePath(name)).size);
+      await metadata(page, statSync(fixturePath(name)).size);
       await thumbTimes(page, 2);
       const sizes = await page.locator('[data-testid=thumb] canvas').evaluateAll((els) => els.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
       for (const [w, h] of sizes as Array<[number, number]>) expect(h > w, `${name} ${w}x${h}`).toBe(portrait);
+    }
+    await page.close();
+  });
+
+  it('thumbnail pixels match ffmpeg\'s picture of the same frame: colours, scale and rotation', async () => {
+    const { page } = await openApp('?thumbs=3');
+    for (const name of ['h264-faststart', 'rotate-90', 'rotate-270', 'h264-10bit', 'vp9']) {
+      await choose(page, name);
+      await metadata(page, statSync(fixturePath(name)).size);
+      const times = await thumbTimes(page, 3);
+      const thumb = await page.locator('[data-testid=thumb] canvas').nth(1).evaluate((el) => {
+        const canvas = el as HTMLCanvasElement;
+        const copy = document.createElement('canvas');
+        copy.width = canvas.width;
+        copy.height = canvas.height;
+        const ctx = copy.getContext('2d')!;
+        ctx.drawImage(canvas, 0, 0);
+        return { width: copy.width, height: copy.height, rgba: Array.from(ctx.getImageData(0, 0, copy.width, copy.height).data) };
+      });
+      const reference = await ffmpegFrame(fixturePath(name), times[1]!, thumb.width, thumb.height);
+      let error = 0;
+      for (let i = 0; i < reference.length; i++) if (i % 4 !== 3) error += Math.abs(reference[i]! - thumb.rgba[i]!);
+      const meanError = error / ((reference.length / 4) * 3);
+      // testsrc2's sharp edges and a different scaling filter leave a few levels of difference; a wrong
+      // colour matrix, a swapped chroma plane or a wrong rotation leave tens.
+      expect(meanError, `${name}: mean error ${meanError.toFixed(1)}`).toBeLessThan(14);
     }
     await page.close();
   });

@@ -98,6 +98,8 @@ export async function measureHeap(
     await relay.start();
     const input = page.locator('[data-testid=file-input]');
     await input.waitFor({ state: 'attached' });
+    // Like a person who picks a file once the page has settled: the worker has loaded and warmed up.
+    await waitInPage(page, waitForMeasure(page, 'quicklook:ready'), opts.timeoutMs, 'the app to be ready');
     await page.waitForTimeout(opts.settleMs);
     await input.setInputFiles(filePath);
     await waitInPage(page, waitForMeasure(page, 'quicklook:filmstrip'), opts.timeoutMs, 'the whole filmstrip');

@@ -5,6 +5,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { writeSyntheticMp4 } from '../../src/media/mp4-writer.js';
 import { openMedia } from '../../src/media/open.js';
 import { BlobSource } from '../../src/media/source.js';
 import type { MediaInfo } from '../../src/shared/media-info.js';
@@ -192,5 +193,35 @@ describe('bad input gets a clear problem, never an exception', () => {
     expect(opened.problem).toBeUndefined();
     expect(opened.info?.truncated).toBe(true);
     expect(opened.info?.tracks.find((t) => t.type === 'video')?.frameCount).toBeGreaterThan(0);
+  });
+});
+
+describe('sample tables built from the moov alone', () => {
+  const avcC = new Uint8Array([1, 0x64, 0, 0x28, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x28, 1, 0, 2, 0x68, 0xee]);
+
+  it('64-bit chunk offsets (co64) survive past 4 GB', async () => {
+    const first = 2 ** 32 - 10_000;
+    const mp4 = writeSyntheticMp4({ samples: 300, gop: 30, timescale: 30_000, delta: 1001, width: 1920, height: 1080, avcC, firstOffset: first, sampleSize: 100_000 });
+    const opened = await openMedia(new BlobSource(new Blob([mp4 as Uint8Array<ArrayBuffer>])), 'synthetic.mp4');
+    const samples = opened.demuxed!.tracks[0]!.samples;
+    expect(samples.offset[0]).toBe(first);
+    expect(samples.offset[299]).toBe(first + 299 * 100_000);
+    expect(samples.offset[299]).toBeGreaterThan(2 ** 32);
+    expect(opened.info!.tracks[0]).toMatchObject({ frameCount: 300, keyframeCount: 10, fps: 29.97, gopFrames: 30 });
+  });
+
+  it('an hour at 60 fps (216,000 samples) becomes typed arrays, with B-frame order intact', async () => {
+    const mp4 = writeSyntheticMp4({
+      samples: 216_000, gop: 120, timescale: 60_000, delta: 1000, compositionOffsets: [2000, 5000, 3000, 1000],
+      width: 3840, height: 2160, avcC, sampleSize: 20_000,
+    });
+    const opened = await openMedia(new BlobSource(new Blob([mp4 as Uint8Array<ArrayBuffer>])), 'hour.mp4');
+    const track = opened.demuxed!.tracks[0]!;
+    expect(track.samples.count).toBe(216_000);
+    expect(track.samples.pts).toBeInstanceOf(Float64Array);
+    expect(opened.info!.durationSec).toBe(3600);
+    expect(opened.info!.tracks[0]).toMatchObject({ keyframeCount: 1800, bFrames: true, variableFrameRate: false, fps: 60 });
+    // Decode order 0 1 2 3 shows at 2 5 3 1 (+ index): frame 1 is shown after frames 2 and 3.
+    expect(track.samples.pts[1]! > track.samples.pts[2]!).toBe(true);
   });
 });

@@ -1,0 +1,17 @@
+import { launchChromium } from '/work/main/test/helpers/browser.ts';
+import { startServer } from '/work/main/test/helpers/serve.ts';
+const server = await startServer();
+const browser = await launchChromium();
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+let t = Date.now();
+await page.goto(server.url + '/?thumbs=' + (process.env.N ?? 12) + '');
+console.log('goto', Date.now() - t);
+await page.waitForFunction(() => performance.getEntriesByName("quicklook:ready").length > 0); await page.waitForTimeout(Number(process.env.W ?? 500));
+t = Date.now();
+await page.locator('[data-testid=file-input]').setInputFiles(process.argv[2]!);
+await page.locator('[data-testid=thumb]').nth(Number(process.env.N ?? 12) - 1).waitFor({ timeout: 30000 });
+console.log('thumbs', Date.now() - t);
+console.log(await page.evaluate(() => performance.getEntriesByType('measure').map((m) => `${m.name} ${m.duration.toFixed(1)}`)));
+await page.screenshot({ path: '/tmp/shot.png', fullPage: true });
+await browser.close(); await server.close();
