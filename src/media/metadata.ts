@@ -84,10 +84,24 @@ export function rotationFromMatrix(matrix: readonly number[]): number {
 export function isVariableFrameRate(samples: SampleTable): boolean {
   const n = samples.count - 1;
   if (n < 3) return false;
-  const sorted = Array.from(samples.duration.subarray(0, n)).sort((x, y) => x - y);
-  const median = sorted[n >> 1]!;
+  // Durations take few distinct values, so a count of each finds the median without sorting.
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const d = samples.duration[i]!;
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  const values = [...counts.keys()].sort((x, y) => x - y);
+  let seen = 0;
+  let median = values[0]!;
+  for (const value of values) {
+    seen += counts.get(value)!;
+    if (seen > n >> 1) {
+      median = value;
+      break;
+    }
+  }
   const tolerance = Math.max(1, median * 0.02);
-  return sorted[0]! < median - tolerance || sorted[n - 1]! > median + tolerance;
+  return values[0]! < median - tolerance || values[values.length - 1]! > median + tolerance;
 }
 
 function hasBFrames(samples: SampleTable): boolean {
