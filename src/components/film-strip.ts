@@ -62,34 +62,13 @@ export class FilmStrip extends LitElement {
       .failed {
         aspect-ratio: var(--aspect, 16 / 9);
       }
+      /* Static on purpose: an animated placeholder repaints every frame, and without a GPU
+         that repainting takes a whole core away from decoding the thumbnails. */
       .placeholder {
-        background: linear-gradient(
-            100deg,
-            transparent 30%,
-            color-mix(in srgb, var(--pc-surface, #fff) 55%, transparent) 50%,
-            transparent 70%
-          )
-          var(--pc-surface-2, #eef0f4);
-        background-size: 250% 100%;
-        animation: shimmer 1.4s linear infinite;
+        background: var(--pc-surface-2, #eef0f4);
       }
       .placeholder.empty {
-        animation: none;
-        background: var(--pc-surface-2, #eef0f4);
         opacity: 0.5;
-      }
-      @media (prefers-reduced-motion: reduce) {
-        .placeholder {
-          animation: none;
-        }
-      }
-      @keyframes shimmer {
-        from {
-          background-position: 100% 0;
-        }
-        to {
-          background-position: -150% 0;
-        }
       }
       canvas {
         display: block;
