@@ -5,8 +5,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { waitForMeasure, waitInPage } from '../test/helpers/page-wait.js';
 
-export type ContenderName = 'peekcast' | 'video' | 'mediabunny';
-export const CONTENDERS: readonly ContenderName[] = ['peekcast', 'mediabunny', 'video'];
+export type ContenderName = 'peekcast' | 'video' | 'video-keys' | 'mediabunny';
+export const CONTENDERS: readonly ContenderName[] = ['peekcast', 'mediabunny', 'video', 'video-keys'];
 
 /** Times are ms from the moment the file was chosen. */
 export interface Sample {
@@ -25,6 +25,11 @@ export interface MeasureOptions {
   timeoutMs: number;
   /** Quiet time after load before the file is chosen, so prewarmed workers and modules are ready. */
   settleMs: number;
+  /**
+   * Keyframe times nearest the targets (from ffprobe), for `video-keys`: the same `<video>` page,
+   * seeking to the very keyframes the other contenders decode instead of to the target times.
+   */
+  keyTimes?: readonly number[];
 }
 
 /** The performance measures the app records; their names are a contract with src/. */
@@ -120,7 +125,9 @@ export async function measureBaseline(
   const errors = watchForErrors(page);
   page.setDefaultTimeout(opts.timeoutMs);
   try {
-    await page.goto(`${baselineUrl}/${name}.html?thumbs=${opts.thumbs}`, { waitUntil: 'load' });
+    const pageName = name === 'video-keys' ? 'video' : name;
+    const keys = name === 'video-keys' ? `&keys=${(opts.keyTimes ?? []).join(',')}` : '';
+    await page.goto(`${baselineUrl}/${pageName}.html?thumbs=${opts.thumbs}${keys}`, { waitUntil: 'load' });
     await page.waitForFunction(() => (window as unknown as { __bench?: BaselineState }).__bench?.state === 'idle');
     await page.waitForTimeout(opts.settleMs);
     await page.locator('[data-testid=file-input]').setInputFiles(opts.filePath);

@@ -20,6 +20,7 @@ import { startBaselineServer, type BaselineServer } from './baseline-server.js';
 import { CONTENDERS, measureBaseline, measurePeekcast, type ContenderName, type MeasureOptions, type Sample } from './contenders.js';
 import { ensureBenchFile } from './fixture.js';
 import { measureHeap, type HeapReport } from '../test/helpers/heap.js';
+import { ffprobe, packetStats } from '../test/fixtures/ffprobe.js';
 import { scanTopLevel } from '../test/fixtures/mp4-boxes.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { formatReport, mib, summarizeRun } from './report.js';
@@ -38,6 +39,20 @@ async function findMoov(filePath: string): Promise<{ offset: number; size: numbe
   const index = boxes.findIndex((b) => b.type === 'moov');
   if (index < 0) throw new Error(`No moov box in ${filePath}; top-level boxes: ${boxes.map((b) => b.type).join(', ')}`);
   return { offset: boxes[index]!.offset, size: boxes[index]!.size, afterMdat: boxes.slice(0, index).some((b) => b.type === 'mdat') };
+}
+
+/**
+ * For each of `count` targets (t = duration × (i + ½) / count), the keyframe time nearest to it,
+ * from ffprobe's packet list: what Peekcast and mediabunny decode, found without either of them.
+ */
+async function nearestKeyframes(filePath: string, count: number): Promise<number[]> {
+  const [stats, probe] = await Promise.all([packetStats(filePath, 'v:0'), ffprobe(filePath)]);
+  const keys = [...stats.keyframeTimes].sort((a, b) => a - b);
+  const duration = Number(probe.format.duration);
+  return Array.from({ length: count }, (_, i) => {
+    const target = (duration * (i + 0.5)) / count;
+    return keys.reduce((best, k) => (Math.abs(k - target) < Math.abs(best - target) ? k : best), keys[0]!);
+  });
 }
 
 /** A bad flag: reported as one line, not a stack. */
@@ -175,7 +190,8 @@ async function main(): Promise<number> {
     // nothing one contender does is visible to another.
     const contexts = new Map<ContenderName, BrowserContext>();
     for (const c of opts.contenders) contexts.set(c, await browser.newContext());
-    const measureOpts: MeasureOptions = { filePath: file.path, thumbs: opts.thumbs, timeoutMs: opts.timeoutMs, settleMs: 500 };
+    const keyTimes = opts.contenders.includes('video-keys') ? await nearestKeyframes(file.path, opts.thumbs) : undefined;
+    const measureOpts: MeasureOptions = { filePath: file.path, thumbs: opts.thumbs, timeoutMs: opts.timeoutMs, settleMs: 500, keyTimes };
     const measure = (c: ContenderName): Promise<Sample> => {
       const context = contexts.get(c)!;
       return c === 'peekcast' ? measurePeekcast(context, app!.url, measureOpts) : measureBaseline(context, baselines!.url, c, measureOpts);

@@ -47,7 +47,7 @@ export interface RunInput {
 
 export interface RunSummary {
   contenders: Partial<Record<ContenderName, ContenderSummary>>;
-  ratios: { mediabunnyOverPeekcast: number; videoOverPeekcast: number };
+  ratios: { mediabunnyOverPeekcast: number; videoOverPeekcast: number; videoKeysOverPeekcast: number };
   bytesRead: { atMetadataMax: number; atEndMax: number; beyondMoovMax: number } | null;
   targets: TargetResult[];
 }
@@ -68,6 +68,7 @@ export function summarizeRun(input: RunInput): RunSummary {
   const ratios = {
     mediabunnyOverPeekcast: strip('mediabunny') / strip('peekcast'),
     videoOverPeekcast: strip('video') / strip('peekcast'),
+    videoKeysOverPeekcast: strip('video-keys') / strip('peekcast'),
   };
 
   const peek = input.samples.peekcast ?? [];
@@ -153,7 +154,8 @@ export function formatReport(summary: RunSummary, input: RunInput, rounds: numbe
   lines.push('Medians (min–max), ms from the file being chosen:', pad(rows), '');
   lines.push(
     `Filmstrip ratios: mediabunny/peekcast ${ratio(summary.ratios.mediabunnyOverPeekcast)}×, ` +
-      `video/peekcast ${ratio(summary.ratios.videoOverPeekcast)}×`,
+      `video/peekcast ${ratio(summary.ratios.videoOverPeekcast)}×, ` +
+      `video-keys/peekcast ${ratio(summary.ratios.videoKeysOverPeekcast)}× (video-keys: the same <video> seeking to the keyframes instead of the targets)`,
   );
   if (summary.bytesRead) {
     lines.push(

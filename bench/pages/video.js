@@ -1,4 +1,4 @@
-/* global document, URL */
+/* global document, URL, URLSearchParams, location */
 // Baseline "video": what a page can do with no demuxer at all. One <video>
 // element seeks to each target time and the frame it lands on is drawn.
 import { onFileChosen, targetTimes, thumbCount, THUMB_HEIGHT } from './harness.js';
@@ -36,7 +36,10 @@ onFileChosen(async (file, clock) => {
     const durationSec = video.duration;
     const height = THUMB_HEIGHT;
     const width = Math.round((video.videoWidth * height) / video.videoHeight);
-    for (const t of targetTimes(durationSec, thumbCount())) {
+    // `?keys=` (the video-keys contender): seek to the keyframes the other contenders decode.
+    const keys = new URLSearchParams(location.search).get('keys');
+    const times = keys ? keys.split(',').map(Number) : targetTimes(durationSec, thumbCount());
+    for (const t of times) {
       const seeked = once(video, 'seeked');
       video.currentTime = t;
       await seeked;
