@@ -7,6 +7,7 @@ import type {
   QuickLookProblem,
   Thumbnail,
   ThumbnailFailure,
+  ThumbnailRequest,
 } from '../shared/quicklook-api.js';
 import { focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
@@ -419,7 +420,7 @@ export class PeekcastApp extends LitElement {
 
     let result: OpenResult | undefined;
     try {
-      result = await this.#quicklook.open(file);
+      result = await this.#quicklook.open(file, this.#thumbnailRequest());
     } catch (error) {
       // The controller only throws for the latest open, so this file is still the current one.
       this.reading = false;
@@ -441,6 +442,11 @@ export class PeekcastApp extends LitElement {
     if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
   }
 
+  /** The filmstrip as the worker is asked for it: count and device-pixel size. */
+  #thumbnailRequest(count = this.thumbCount): ThumbnailRequest {
+    return { count, maxSize: Math.round(THUMB_CSS_SIZE * devicePixelRatio) };
+  }
+
   async #requestThumbnails(timed: boolean): Promise<void> {
     const run: ThumbnailRun = { timed, count: this.thumbCount, drawn: 0, failed: 0, firstThumbTimed: false, done: false };
     this.#thumbnailRun = run;
@@ -449,7 +455,7 @@ export class PeekcastApp extends LitElement {
     this.thumbsSettled = false;
     try {
       const summary = await this.#quicklook.thumbnails(
-        { count: run.count, maxSize: Math.round(THUMB_CSS_SIZE * devicePixelRatio) },
+        this.#thumbnailRequest(run.count),
         (thumb) => {
           if (this.#thumbnailRun !== run) thumb.bitmap.close();
           else this.thumbs = [...this.thumbs, thumb];

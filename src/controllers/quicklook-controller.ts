@@ -77,13 +77,13 @@ export class QuickLookController implements ReactiveController {
    * Describes `file`. Resolves to `undefined` when a newer `open` superseded this one.
    * @throws {QuickLookError} when the worker failed.
    */
-  async open(file: File): Promise<OpenResult | undefined> {
+  async open(file: File, filmstrip?: ThumbnailRequest): Promise<OpenResult | undefined> {
     const generation = ++this.#openGeneration;
     this.#thumbnailGeneration++;
     const connection = this.#connect();
     this.#openedOn = connection;
     try {
-      const result = await this.#guard(connection, connection.api.open(file, file.name));
+      const result = await this.#guard(connection, connection.api.open(file, file.name, filmstrip));
       return generation === this.#openGeneration ? result : undefined;
     } catch (error) {
       if (generation !== this.#openGeneration) return undefined;

@@ -5,7 +5,7 @@ import { KeyframeIndex } from './keyframe-index.js';
 import { openMedia } from './open.js';
 import { planThumbnails } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
-import { renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
+import { readSample, renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
 import { warmUp } from './warm-up.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
@@ -25,7 +25,11 @@ interface OpenFile {
   index?: KeyframeIndex;
   /** Decoders configured while the page renders the metadata, taken by the first filmstrip. */
   decoders?: WebCodecsDecoder[];
+  /** The first keyframe of the filmstrip announced with `open`, decoding since then. */
+  head?: { count: number; sample: number; picture: Promise<VideoFrame> };
 }
+
+const clampCount = (count: number): number => Math.max(1, Math.min(500, Math.floor(count)));
 
 /** Two decoders keep both cores busy on software decoding; more only adds contention. */
 const DECODER_LANES = 2;
@@ -45,11 +49,10 @@ export class QuickLookSession {
     return (this.#warm ??= warmUp());
   }
 
-  async open(blob: Blob, name: string): Promise<OpenResult> {
+  async open(blob: Blob, name: string, filmstrip?: ThumbnailRequest): Promise<OpenResult> {
     this.#abort.abort();
     const abort = (this.#abort = new AbortController());
-    for (const d of this.#file?.decoders ?? []) d.close();
-    this.#file = undefined;
+    this.#release();
     // A file chosen during warm-up waits for it rather than competing with it for the CPU.
     await this.#warm;
     const started = performance.now();
@@ -70,6 +73,7 @@ export class QuickLookSession {
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
+            if (filmstrip) this.#startFirstKeyframe(file, clampCount(filmstrip.count));
           }
           this.#file = file;
         }
@@ -104,9 +108,13 @@ export class QuickLookSession {
     this.#thumbnailsAbort = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
     if (!file || file.choice.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
-    const count = Math.max(1, Math.min(500, Math.floor(request.count)));
+    const count = clampCount(request.count);
     file.index ??= new KeyframeIndex(file.video.samples);
     const slots = planThumbnails(file.index, file.info.durationSec, count);
+    const head = file.head;
+    file.head = undefined;
+    const firstPicture = head && head.count === count && head.sample === slots[0]?.sample ? head.picture : undefined;
+    if (head && !firstPicture) closeWhenReady(head.picture);
     const track = file.info.tracks.find((t) => t.id === file.video.id)!;
     const config = file.choice.config;
     const decoders = file.decoders ?? Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(config));
@@ -122,6 +130,7 @@ export class QuickLookSession {
         displayHeight: track.rotation === 90 || track.rotation === 270 ? track.displayWidth! : track.displayHeight!,
         rotation: track.rotation ?? 0,
         signal,
+        ...(firstPicture ? { firstPicture } : {}),
         onThumb: (thumb) => void deliver(thumb, onThumb, signal),
         onFailure,
       });
@@ -133,9 +142,40 @@ export class QuickLookSession {
 
   close(): void {
     this.#abort.abort();
-    for (const d of this.#file?.decoders ?? []) d.close();
-    this.#file = undefined;
+    this.#release();
   }
+
+  /**
+   * Reads and decodes the first filmstrip keyframe now, on the first decoder, so its picture is
+   * ready or nearly so when the page asks for thumbnails after rendering the metadata.
+   */
+  #startFirstKeyframe(file: OpenFile, count: number): void {
+    file.index ??= new KeyframeIndex(file.video.samples);
+    const first = planThumbnails(file.index, file.info.durationSec, count)[0];
+    const decoder = file.decoders?.[0];
+    if (!first || !decoder) return;
+    const picture = readSample(file.source, file.video.samples, first.sample).then((data) => {
+      const frame = decoder.decode({ data, timestamp: Math.round(first.ts * 1e6), key: true });
+      void decoder.flush();
+      return frame;
+    });
+    picture.catch(() => undefined);
+    file.head = { count, sample: first.sample, picture };
+  }
+
+  /** Lets go of the open file: its prepared decoders and any picture decoded ahead. */
+  #release(): void {
+    const file = this.#file;
+    this.#file = undefined;
+    if (!file) return;
+    if (file.head) closeWhenReady(file.head.picture);
+    for (const d of file.decoders ?? []) d.close();
+  }
+}
+
+/** Closes a picture decoded ahead that nobody will show. */
+function closeWhenReady(picture: Promise<VideoFrame>): void {
+  picture.then((frame) => frame.close(), () => undefined);
 }
 
 /** Hands one bitmap per slot: the first slot takes the original, neighbours sharing the keyframe get copies. */

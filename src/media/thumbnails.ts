@@ -25,6 +25,8 @@ export interface ThumbnailJob {
   displayHeight: number;
   rotation: number;
   signal: AbortSignal;
+  /** The first slot's picture when decoding it already started (during open); decoded here otherwise. */
+  firstPicture?: Promise<VideoFrame>;
   onThumb: (thumb: RenderedThumbnail) => void;
   onFailure: (failure: ThumbnailFailure) => void;
 }
@@ -73,6 +75,14 @@ export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob,
   }
 }
 
+/** The bytes of one sample, or a readable error when they lie past the end of a truncated file. */
+export function readSample(source: ByteSource, samples: DemuxedTrack['samples'], sample: number): Promise<Uint8Array> {
+  const offset = samples.offset[sample]!;
+  const size = samples.size[sample]!;
+  if (offset + size > source.size) return Promise.reject(new Error('this keyframe lies past the end of the file (the file is truncated)'));
+  return source.read(offset, size);
+}
+
 /**
  * Decodes the keyframes of `slots` and hands out thumbnails as they are ready. Reads are ranged
  * (one keyframe each) and run a few keyframes ahead of decoding.
@@ -92,13 +102,7 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
     for (const slot of group) job.onFailure({ index: slot.index, ts: slot.ts, message });
     failed += group.length;
   };
-  const read = (group: ThumbnailSlot[]): Promise<Uint8Array> => {
-    const sample = group[0]!.sample;
-    const offset = samples.offset[sample]!;
-    const size = samples.size[sample]!;
-    if (offset + size > job.source.size) return Promise.reject(new Error('this keyframe lies past the end of the file (the file is truncated)'));
-    return job.source.read(offset, size);
-  };
+  const read = (group: ThumbnailSlot[]): Promise<Uint8Array> => readSample(job.source, samples, group[0]!.sample);
   const finish = async (group: ThumbnailSlot[], picture: Promise<VideoFrame>): Promise<void> => {
     try {
       const frame = await picture;
@@ -116,7 +120,9 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
   const [firstGroup, ...restGroups] = groups;
   const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: restGroups.filter((_, i) => i % job.decoders.length === lane) }));
   let firstShown: Promise<void> = Promise.resolve();
-  if (firstGroup && job.decoders[0]) {
+  if (firstGroup && job.firstPicture) {
+    firstShown = finish(firstGroup, job.firstPicture);
+  } else if (firstGroup && job.decoders[0]) {
     const decoder = job.decoders[0];
     firstShown = read(firstGroup).then(
       (data) => {

@@ -54,7 +54,11 @@ export interface ThumbnailRequest {
 export interface QuickLookApi {
   /** Resolves once the worker has warmed up (compiled the open path, woken the media stack). */
   ready(): Promise<void>;
-  open(file: Blob, name: string): Promise<OpenResult>;
+  /**
+   * Describes `file`. With `filmstrip`, the filmstrip the page will ask for next, the worker starts
+   * on its first keyframe (read and decode) while the page renders the metadata.
+   */
+  open(file: Blob, name: string, filmstrip?: ThumbnailRequest): Promise<OpenResult>;
   /**
    * Decodes `count` keyframe thumbnails spread over the duration of the open file.
    * Calls `onThumb` as each one is ready (not in order); resolves when all are done or superseded.

@@ -7,7 +7,7 @@ void session.warmUp();
 
 const api: QuickLookApi = {
   ready: () => session.warmUp(),
-  open: (file, name) => session.open(file, name),
+  open: (file, name, filmstrip) => session.open(file, name, filmstrip),
   thumbnails: (request, onThumb, onFailure) =>
     session.thumbnails(request, (thumb) => onThumb(transfer(thumb, [thumb.bitmap])), onFailure),
   close: () => session.close(),
