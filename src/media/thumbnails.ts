@@ -25,8 +25,8 @@ export interface ThumbnailJob {
   displayHeight: number;
   rotation: number;
   signal: AbortSignal;
-  /** The first slot's picture when decoding it already started (during open); decoded here otherwise. */
-  firstPicture?: Promise<VideoFrame>;
+  /** The first slot's bytes when reading them already started (during open); read here otherwise. */
+  firstBytes?: Promise<Uint8Array>;
   onThumb: (thumb: RenderedThumbnail) => void;
   onFailure: (failure: ThumbnailFailure) => void;
 }
@@ -120,11 +120,9 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
   const [firstGroup, ...restGroups] = groups;
   const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: restGroups.filter((_, i) => i % job.decoders.length === lane) }));
   let firstShown: Promise<void> = Promise.resolve();
-  if (firstGroup && job.firstPicture) {
-    firstShown = finish(firstGroup, job.firstPicture);
-  } else if (firstGroup && job.decoders[0]) {
+  if (firstGroup && job.decoders[0]) {
     const decoder = job.decoders[0];
-    firstShown = read(firstGroup).then(
+    firstShown = (job.firstBytes ?? read(firstGroup)).then(
       (data) => {
         const picture = decoder.decode({ data, timestamp: Math.round(firstGroup[0]!.ts * 1e6), key: true });
         void decoder.flush();

@@ -56,7 +56,7 @@ export interface QuickLookApi {
   ready(): Promise<void>;
   /**
    * Describes `file`. With `filmstrip`, the filmstrip the page will ask for next, the worker starts
-   * on its first keyframe (read and decode) while the page renders the metadata.
+   * reading its first keyframe while the page renders the metadata.
    */
   open(file: Blob, name: string, filmstrip?: ThumbnailRequest): Promise<OpenResult>;
   /**
