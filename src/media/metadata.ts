@@ -2,6 +2,7 @@ import type { MediaInfo, TrackInfo, TrackType } from '../shared/media-info.js';
 import {
   colorNames, hdrKind, parseAudioSpecificConfig, parseAv1C, parseAvcC, parseDOps, parseEsds, parseHvcC, parseVpcC, type CodecDetails,
 } from './codec-config.js';
+import { childBoxes } from './boxes.js';
 import { codecName } from './codecs.js';
 import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
 import { gopStats } from './keyframe-index.js';
@@ -63,14 +64,8 @@ function codecDetails(track: DemuxedTrack): { codec: string; details: CodecDetai
 
 /** Looks one level down a QuickTime `wave` box for a child (mov files keep esds there). */
 function findNested(payload: Uint8Array | undefined, type: string): Uint8Array | undefined {
-  if (!payload) return undefined;
-  for (let at = 0; at + 8 <= payload.length; ) {
-    const size = ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
-    if (size < 8) return undefined;
-    if (String.fromCharCode(...payload.subarray(at + 4, at + 8)) === type) return payload.subarray(at + 8, at + size);
-    at += size;
-  }
-  return undefined;
+  const box = payload && childBoxes(payload, 0, payload.length).find((b) => b.type === type);
+  return box && payload!.subarray(box.start + box.headerSize, box.start + box.size);
 }
 
 /** Clockwise display rotation (0/90/180/270) from a tkhd matrix. */

@@ -3,7 +3,7 @@ import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { openMedia } from './open.js';
-import { planThumbnails } from './seek-plan.js';
+import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { readSample, renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
 import { warmUp } from './warm-up.js';
@@ -26,7 +26,7 @@ interface OpenFile {
   /** Decoders configured while the page renders the metadata, taken by the first filmstrip. */
   decoders?: WebCodecsDecoder[];
   /** The first keyframe of the filmstrip announced with `open`, being read since then. */
-  head?: { count: number; sample: number; bytes: Promise<Uint8Array> };
+  head?: { count: number; slots: ThumbnailSlot[]; bytes: Promise<Uint8Array> };
 }
 
 const clampCount = (count: number): number => Math.max(1, Math.min(500, Math.floor(count)));
@@ -109,11 +109,10 @@ export class QuickLookSession {
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
     if (!file || file.choice.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
     const count = clampCount(request.count);
-    file.index ??= new KeyframeIndex(file.video.samples);
-    const slots = planThumbnails(file.index, file.info.durationSec, count);
-    const head = file.head;
+    const head = file.head?.count === count ? file.head : undefined;
     file.head = undefined;
-    const firstBytes = head && head.count === count && head.sample === slots[0]?.sample ? head.bytes : undefined;
+    const slots = head?.slots ?? this.#plan(file, count);
+    const firstBytes = head?.bytes;
     const track = file.info.tracks.find((t) => t.id === file.video.id)!;
     const config = file.choice.config;
     const decoders = file.decoders ?? Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(config));
@@ -150,12 +149,17 @@ export class QuickLookSession {
    * metadata (measured: +10 ms on the metadata for −40 ms on the first thumbnail).
    */
   #startFirstKeyframe(file: OpenFile, count: number): void {
-    file.index ??= new KeyframeIndex(file.video.samples);
-    const first = planThumbnails(file.index, file.info.durationSec, count)[0];
-    if (!first) return;
-    const bytes = readSample(file.source, file.video.samples, first.sample);
+    const slots = this.#plan(file, count);
+    if (!slots[0]) return;
+    const bytes = readSample(file.source, file.video.samples, slots[0].sample);
     bytes.catch(() => undefined);
-    file.head = { count, sample: first.sample, bytes };
+    file.head = { count, slots, bytes };
+  }
+
+  /** The keyframe behind each of `count` filmstrip slots. */
+  #plan(file: OpenFile, count: number): ThumbnailSlot[] {
+    file.index ??= new KeyframeIndex(file.video.samples);
+    return planThumbnails(file.index, file.info.durationSec, count);
   }
 
   /** Lets go of the open file and its prepared decoders. */
