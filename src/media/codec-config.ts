@@ -25,7 +25,8 @@ const H264_SAR: Array<[number, number]> = [
   [0, 1], [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11], [80, 33], [18, 11], [15, 11], [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
 ];
 
-function specified(code: number): number | undefined {
+/** A colour code point, or undefined for 0 and 2 (reserved, unspecified). */
+export function specified(code: number): number | undefined {
   return code === 2 || code === 0 ? undefined : code;
 }
 

@@ -1,5 +1,5 @@
 import { createFile, type ISOFile, type MP4BoxBuffer } from 'mp4box';
-import { findBox, scanTopLevel, type BoxHeader, type TopLevelLayout } from './boxes.js';
+import { findBox, readUint32, scanTopLevel, type BoxHeader, type TopLevelLayout } from './boxes.js';
 import { MediaError } from './errors.js';
 import type { ByteSource } from './source.js';
 
@@ -34,8 +34,6 @@ export interface DemuxedTrack {
   timescale: number;
   /** Duration on the movie timeline, seconds (edit list or media duration). */
   durationSec: number;
-  /** Duration of the media itself (mdhd, or the sum of sample durations when that is unset), seconds. */
-  mediaDurationSec: number;
   language: string | undefined;
   /** tkhd matrix, 16.16 fixed point: [a, b, u, c, d, v, x, y, w]. */
   matrix: number[];
@@ -221,7 +219,6 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
     codecString: visual.getCodec?.() ?? visual.type ?? '',
     timescale,
     durationSec,
-    mediaDurationSec,
     language: language && /^[a-z]{3}$/.test(language) ? language : undefined,
     matrix: Array.from(trak.tkhd.matrix, Number),
     width: visual.width ?? 0,
@@ -231,10 +228,6 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
     config,
     samples,
   };
-}
-
-function readUint32(bytes: Uint8Array, at: number): number {
-  return new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
 }
 
 /**

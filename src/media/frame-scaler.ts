@@ -55,10 +55,6 @@ function giveBack(buffer: Uint8Array): void {
   if (spare.length < MAX_SPARE) spare.push(buffer);
 }
 
-export function canScale(format: string | null): boolean {
-  return format !== null && format in LAYOUTS;
-}
-
 /** Source sample positions for each output position: up to `most` evenly spread over its area. */
 function taps(outSize: number, inSize: number, most: number): { start: Int32Array; count: number; step: number } {
   const scale = inSize / outSize;

@@ -1,6 +1,6 @@
 import type { MediaInfo, TrackInfo, TrackType } from '../shared/media-info.js';
 import {
-  colorNames, hdrKind, parseAudioSpecificConfig, parseAv1C, parseAvcC, parseDOps, parseEsds, parseHvcC, parseVpcC, type CodecDetails,
+  colorNames, hdrKind, parseAudioSpecificConfig, parseAv1C, parseAvcC, parseDOps, parseEsds, parseHvcC, parseVpcC, specified, type CodecDetails,
 } from './codec-config.js';
 import { childBoxes } from './boxes.js';
 import { codecName } from './codecs.js';
@@ -51,9 +51,8 @@ function codecDetails(track: DemuxedTrack): { codec: string; details: CodecDetai
     const kind = String.fromCharCode(...colr.subarray(0, 4));
     if (kind === 'nclx' || kind === 'nclc') {
       const code = (at: number) => (colr[at]! << 8) | colr[at + 1]!;
-      const pick = (value: number) => (value === 2 || value === 0 ? undefined : value);
-      details.colorPrimaries = pick(code(4)) ?? details.colorPrimaries;
-      details.transfer = pick(code(6)) ?? details.transfer;
+      details.colorPrimaries = specified(code(4)) ?? details.colorPrimaries;
+      details.transfer = specified(code(6)) ?? details.transfer;
       const matrix = code(8);
       if (matrix !== 2) details.matrix = matrix;
       if (kind === 'nclx' && colr.length >= 11) details.fullRange = (colr[10]! & 0x80) !== 0;

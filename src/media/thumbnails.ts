@@ -2,7 +2,7 @@ import type { ThumbnailFailure } from '../shared/quicklook-api.js';
 import type { VideoFrameDecoder } from './decoder.js';
 import type { DemuxedTrack } from './demux.js';
 import type { ThumbnailSlot } from './seek-plan.js';
-import { canScale, scaleFrame } from './frame-scaler.js';
+import { scaleFrame } from './frame-scaler.js';
 import type { ByteSource } from './source.js';
 
 /** A drawn thumbnail: slot numbers that show it (neighbours may share a keyframe) and the picture. */
@@ -58,7 +58,7 @@ export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob,
   const shown = thumbnailSize(sideways ? job.displayHeight : job.displayWidth, sideways ? job.displayWidth : job.displayHeight, job.maxSize);
   const upright = sideways ? { width: shown.height, height: shown.width } : shown;
   try {
-    const pixels = canScale(frame.format) ? await scaleFrame(frame, upright.width, upright.height, job.rotation) : undefined;
+    const pixels = await scaleFrame(frame, upright.width, upright.height, job.rotation);
     if (pixels) {
       frame.close();
       return await createImageBitmap(pixels);
