@@ -44,6 +44,8 @@ export interface DemuxedTrack {
   sampleRate: number;
   /** Payloads of the sample entry's child boxes, by type (`avcC`, `colr`, `pasp`, `esds`…). */
   config: Map<string, Uint8Array>;
+  /** The whole `stsd` box (header included) exactly as stored, so a remux can copy every codec box byte for byte; empty if mp4box did not say where it was. */
+  stsd: Uint8Array;
   samples: SampleTable;
 }
 
@@ -212,6 +214,8 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
   }
   const durationSec = edited ?? mediaDurationSec;
   const language = (trak.mdia.mdhd as unknown as { languageString?: string }).languageString;
+  const stsdBox = trak.mdia.minf.stbl.stsd;
+  const stsdAt = (stsdBox.start ?? -1) - moovStart;
   return {
     id: trak.tkhd.track_id,
     handler: trak.mdia.hdlr?.handler ?? '',
@@ -226,6 +230,7 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
     channelCount: audio?.channels ?? 0,
     sampleRate: audio?.sampleRate ?? 0,
     config,
+    stsd: stsdAt >= 0 && stsdAt + stsdBox.size <= moov.length ? moov.slice(stsdAt, stsdAt + stsdBox.size) : new Uint8Array(0),
     samples,
   };
 }

@@ -23,15 +23,23 @@ export interface SyntheticTrack {
 
 const encoder = new TextEncoder();
 
-function u32(value: number): Uint8Array {
+/** Big-endian 32-bit unsigned integer (negative values wrap, so signed fields write as two's complement). */
+export function u32(value: number): Uint8Array {
   return new Uint8Array([(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255]);
 }
 
-function u16(value: number): Uint8Array {
+/** Big-endian 64-bit unsigned integer, exact up to 2^53. */
+export function u64(value: number): Uint8Array {
+  return concat([u32(Math.floor(value / 2 ** 32)), u32(value % 2 ** 32)]);
+}
+
+/** Big-endian 16-bit unsigned integer. */
+export function u16(value: number): Uint8Array {
   return new Uint8Array([(value >>> 8) & 255, value & 255]);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts joined into one array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -41,19 +49,32 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function box(type: string, ...payload: Uint8Array[]): Uint8Array {
+/** A plain box: 32-bit size, four-cc, payload. */
+export function box(type: string, ...payload: Uint8Array[]): Uint8Array {
   const body = concat(payload);
   return concat([u32(8 + body.length), encoder.encode(type), body]);
 }
 
-function fullBox(type: string, version: number, flags: number, ...payload: Uint8Array[]): Uint8Array {
+/** A full box: a plain box whose payload starts with version (8 bits) and flags (24 bits). */
+export function fullBox(type: string, version: number, flags: number, ...payload: Uint8Array[]): Uint8Array {
   return box(type, u32(((version & 255) << 24) | (flags & 0xffffff)), ...payload);
 }
 
-const IDENTITY = concat([u32(0x10000), u32(0), u32(0), u32(0), u32(0x10000), u32(0), u32(0), u32(0), u32(0x40000000)]);
+/** The identity transformation matrix of mvhd/tkhd (16.16 fixed point, w in 2.30). */
+export const IDENTITY = concat([u32(0x10000), u32(0), u32(0), u32(0), u32(0x10000), u32(0), u32(0), u32(0), u32(0x40000000)]);
+
+/** The ftyp of the MP4s we write: major brand isom, compatible with isom, iso2, avc1 and mp41. */
+export function ftypBox(): Uint8Array {
+  return box('ftyp', encoder.encode('isom'), u32(0x200), encoder.encode('isomiso2avc1mp41'));
+}
+
+/** A dinf with one data reference, flagged "the media is in this same file". */
+export function selfDinfBox(): Uint8Array {
+  return box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1)));
+}
 
 /** A table body: an entry count, then `count` entries of `fields` 32-bit values each. */
-function table(count: number, fields: number, value: (i: number, field: number) => number): Uint8Array {
+export function table(count: number, fields: number, value: (i: number, field: number) => number): Uint8Array {
   const out = new Uint8Array(4 + count * fields * 4);
   const view = new DataView(out.buffer);
   view.setUint32(0, count);
@@ -96,10 +117,9 @@ export function writeSyntheticMp4(track: SyntheticTrack): Uint8Array {
         'mdia',
         fullBox('mdhd', 0, 0, u32(0), u32(0), u32(track.timescale), u32(duration), u16(0x55c4), u16(0)),
         fullBox('hdlr', 0, 0, u32(0), encoder.encode('vide'), new Uint8Array(12), new Uint8Array(1)),
-        box('minf', fullBox('vmhd', 0, 1, new Uint8Array(8)), box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1))), stbl),
+        box('minf', fullBox('vmhd', 0, 1, new Uint8Array(8)), selfDinfBox(), stbl),
       ),
     ),
   );
-  const ftyp = box('ftyp', encoder.encode('isom'), u32(0x200), encoder.encode('isomiso2avc1mp41'));
-  return concat([ftyp, moov, u32(8), encoder.encode('free')]);
+  return concat([ftypBox(), moov, u32(8), encoder.encode('free')]);
 }
