@@ -7,8 +7,20 @@
  * milliseconds here, and thumbnails are the hot path of quick look.
  */
 
-/** Pixel formats handled here; anything else falls back to canvas drawing. */
-const LAYOUTS: Record<string, { chromaX: number; chromaY: number; bytes: 1 | 2; shift: number; nv12?: boolean }> = {
+/**
+ * How a planar YUV format lays out its samples: chroma subsampling per axis, bytes per sample,
+ * the right shift that brings a sample to 8 bits, and whether U and V interleave in one plane.
+ */
+export interface YuvLayout {
+  chromaX: number;
+  chromaY: number;
+  bytes: 1 | 2;
+  shift: number;
+  nv12?: boolean;
+}
+
+/** Pixel formats handled here (and by the frame painter); anything else falls back to canvas drawing. */
+export const LAYOUTS: Record<string, YuvLayout> = {
   I420: { chromaX: 2, chromaY: 2, bytes: 1, shift: 0 },
   I420A: { chromaX: 2, chromaY: 2, bytes: 1, shift: 0 },
   I422: { chromaX: 2, chromaY: 1, bytes: 1, shift: 0 },
@@ -22,8 +34,8 @@ const LAYOUTS: Record<string, { chromaX: number; chromaY: number; bytes: 1 | 2; 
   I444P12: { chromaX: 1, chromaY: 1, bytes: 2, shift: 4 },
 };
 
-/** Luma weights (Kr, Kb) of the YUV→RGB matrices. */
-const MATRICES: Record<string, [number, number]> = {
+/** Luma weights (Kr, Kb) of the YUV→RGB matrices, by `VideoColorSpace.matrix`. */
+export const MATRICES: Record<string, [number, number]> = {
   bt709: [0.2126, 0.0722],
   bt470bg: [0.299, 0.114],
   smpte170m: [0.299, 0.114],
@@ -87,7 +99,7 @@ function convert(
   frame: VideoFrame,
   buffer: Uint8Array,
   planes: PlaneLayout[],
-  layout: (typeof LAYOUTS)[string],
+  layout: YuvLayout,
   width: number,
   height: number,
   rotation: number,
