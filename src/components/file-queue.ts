@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { focusRing } from '../styles/shared.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../shared/format.js';
 
 /** Detail of the `queue-select` event. */
 export interface QueueSelectDetail {

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { Thumbnail, ThumbnailFailure } from '../shared/quicklook-api.js';
 import { visuallyHidden } from '../styles/shared.js';
-import { formatTimestamp } from './format.js';
+import { formatTimestamp } from '../shared/format.js';
 
 /** Detail of the `filmstrip-progress` event. */
 export interface FilmstripProgressDetail {

@@ -12,7 +12,7 @@ import {
   formatFps,
   formatLevel,
   formatSampleRate,
-} from './format.js';
+} from '../shared/format.js';
 
 type CopyState = 'idle' | 'copied' | 'selected';
 

@@ -9,7 +9,7 @@ import type {
   ThumbnailFailure,
   ThumbnailRequest,
 } from '../shared/quicklook-api.js';
-import { focusRing } from '../styles/shared.js';
+import { fields, focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
 import './file-drop.js';
 import type { FilesSelectedDetail } from './file-drop.js';
@@ -17,7 +17,7 @@ import './file-queue.js';
 import type { QueueSelectDetail } from './file-queue.js';
 import './film-strip.js';
 import type { FilmstripProgressDetail } from './film-strip.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../shared/format.js';
 import './metadata-panel.js';
 import { warmUpRendering } from './warm-up.js';
 import {
@@ -83,6 +83,7 @@ function aspectOf(info: MediaInfo | undefined): number {
 export class PeekcastApp extends LitElement {
   static override styles = [
     focusRing,
+    fields,
     css`
       :host {
         display: block;
@@ -128,15 +129,7 @@ export class PeekcastApp extends LitElement {
         font-weight: 600;
       }
       .setting input {
-        box-sizing: border-box;
         width: 5.5rem;
-        min-height: 44px;
-        padding: 0 0.6rem;
-        border: 1px solid var(--pc-border-strong, #98a2b3);
-        border-radius: 10px;
-        background: var(--pc-surface, #fff);
-        color: inherit;
-        font: inherit;
         font-variant-numeric: tabular-nums;
       }
       .workspace {
@@ -224,6 +217,7 @@ export class PeekcastApp extends LitElement {
     thumbs: { state: true },
     failures: { state: true },
     thumbsSettled: { state: true },
+    playerLoaded: { state: true },
   };
 
   /** Every file chosen or dropped in this session, in order. */
@@ -243,6 +237,8 @@ export class PeekcastApp extends LitElement {
   declare protected failures: readonly ThumbnailFailure[];
   /** True once the worker finished the current thumbnails run (or it failed). */
   declare protected thumbsSettled: boolean;
+  /** True once the player's module (loaded on first use) is defined. */
+  declare protected playerLoaded: boolean;
 
   #quicklook = new QuickLookController(this);
   #thumbnailRun: ThumbnailRun | undefined;
@@ -258,6 +254,7 @@ export class PeekcastApp extends LitElement {
     this.thumbs = [];
     this.failures = [];
     this.thumbsSettled = false;
+    this.playerLoaded = false;
   }
 
   protected override firstUpdated(): void {
@@ -291,6 +288,7 @@ export class PeekcastApp extends LitElement {
         <label class="setting">
           Thumbnails
           <input
+            class="field"
             type="number"
             inputmode="numeric"
             min=${MIN_THUMBS}
@@ -311,7 +309,7 @@ export class PeekcastApp extends LitElement {
           <section class="current" aria-label="Current file">
             ${file ? this.#renderFileHead(file) : nothing}
             <div class="empty-live" aria-live="polite">${this.#renderProblem()}</div>
-            ${this.#renderFilmstrip()}
+            ${this.#renderPlayer(file)} ${this.#renderFilmstrip()}
             ${this.result?.info
               ? html`<pc-metadata-panel
                   .info=${this.result.info}
@@ -342,6 +340,26 @@ export class PeekcastApp extends LitElement {
     return html`<div class="error ${this.result?.info ? 'partial' : ''}" role="alert" data-testid="error" data-code=${this.problem.code}
       >${this.problem.message}</div
     >`;
+  }
+
+  #renderPlayer(file: File | undefined) {
+    const result = this.result;
+    if (!file || !result?.info || result.decoder !== 'webcodecs' || !this.playerLoaded) return nothing;
+    // The player decodes its first frame once the filmstrip has had the CPU.
+    return html`<pc-player
+      .player=${this.#quicklook.player()}
+      .info=${result.info}
+      .fileName=${file.name}
+      ?active=${this.thumbsSettled || !canMakeThumbnails(result)}
+      @queue-step=${this.#onQueueStep}
+    ></pc-player>`;
+  }
+
+  #onQueueStep(event: CustomEvent<{ delta: 1 | -1 }>): void {
+    const next = this.current + event.detail.delta;
+    if (next < 0 || next >= this.files.length) return;
+    markFileChosen();
+    void this.#openAt(next);
   }
 
   #renderFilmstrip() {
@@ -440,6 +458,11 @@ export class PeekcastApp extends LitElement {
     }
     if (result.problem) logQuickLookEvent({ event: 'quicklook.error', code: result.problem.code, message: result.problem.message });
     if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
+    if (result.info && result.decoder === 'webcodecs' && !this.playerLoaded) {
+      // The player's code loads on first use, off the first screen's bundle.
+      await import('./video-player.js');
+      this.playerLoaded = true;
+    }
   }
 
   /** The filmstrip as the worker is asked for it: count and device-pixel size. */

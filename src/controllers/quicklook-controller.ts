@@ -7,6 +7,7 @@ import type {
   ThumbnailFailure,
   ThumbnailRequest,
 } from '../shared/quicklook-api.js';
+import type { PlayerApi } from '../shared/player-api.js';
 import { READY } from '../components/quicklook-timing.js';
 
 /** What the controller throws: a stable code plus a sentence for the user. */
@@ -28,10 +29,15 @@ export interface ThumbnailSummary {
   ms: number;
 }
 
+/** The player API of the worker holding one opened file. */
+export interface PlayerHandle {
+  readonly api: Comlink.Remote<PlayerApi>;
+}
+
 /** One live worker and what is needed to notice that it died. */
 interface Connection {
   worker: Worker;
-  api: Comlink.Remote<QuickLookApi>;
+  api: Comlink.Remote<QuickLookApi & PlayerApi>;
   /** Rejects when the worker reports an error; calls race against it so they never hang. */
   crashed: Promise<never>;
 }
@@ -51,6 +57,7 @@ export class QuickLookController implements ReactiveController {
   /** The connection that holds the open file; thumbnails need that very worker. */
   #openedOn: Connection | undefined;
   #openGeneration = 0;
+  #playerHandle: PlayerHandle | undefined;
   #thumbnailGeneration = 0;
   #warmUpHandle: { cancel(): void } | undefined;
 
@@ -84,7 +91,9 @@ export class QuickLookController implements ReactiveController {
     this.#openedOn = connection;
     try {
       const result = await this.#guard(connection, connection.api.open(file, file.name, filmstrip));
-      return generation === this.#openGeneration ? result : undefined;
+      if (generation !== this.#openGeneration) return undefined;
+      this.#playerHandle = { api: connection.api };
+      return result;
     } catch (error) {
       if (generation !== this.#openGeneration) return undefined;
       throw toQuickLookError(error);
@@ -130,6 +139,16 @@ export class QuickLookController implements ReactiveController {
     }
   }
 
+  /**
+   * The player half of the worker that holds the open file, or undefined when none is open. A new
+   * handle per opened file; the remote is wrapped because a comlink proxy answers every property
+   * lookup, so templates (which probe values for markers) must never see one bare.
+   */
+  player(): PlayerHandle | undefined {
+    const handle = this.#playerHandle;
+    return handle && this.#openedOn === this.#connection ? handle : undefined;
+  }
+
   /** The live connection, starting a worker when there is none. */
   #connect(): Connection {
     if (this.#connection) return this.#connection;
@@ -143,7 +162,7 @@ export class QuickLookController implements ReactiveController {
     });
     // Nobody may be waiting when it crashes (e.g. during warm-up); that is not an unhandled error.
     crashed.catch(() => {});
-    const connection: Connection = { worker, api: Comlink.wrap<QuickLookApi>(worker), crashed };
+    const connection: Connection = { worker, api: Comlink.wrap<QuickLookApi & PlayerApi>(worker), crashed };
     worker.addEventListener('error', (event) => {
       const detail = event instanceof ErrorEvent && event.message ? event.message : 'it could not start or ran out of memory';
       console.error('quick-look worker failed:', event instanceof ErrorEvent ? (event.error ?? event.message) : event);

@@ -2,6 +2,7 @@ import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } f
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
 import { KeyframeIndex } from './keyframe-index.js';
+import type { PlayerFile } from './player-engine.js';
 import { openMedia } from './open.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
@@ -17,10 +18,12 @@ export interface SlotThumbnail {
 }
 
 interface OpenFile {
+  name: string;
   source: ByteSource;
   demuxed: Demuxed;
-  video: DemuxedTrack;
-  choice: DecoderChoice;
+  /** Absent for audio-only files. */
+  video?: DemuxedTrack;
+  choice?: DecoderChoice;
   info: NonNullable<OpenResult['info']>;
   index?: KeyframeIndex;
   /** Decoders configured while the page renders the metadata, taken by the first filmstrip. */
@@ -69,7 +72,7 @@ export class QuickLookSession {
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
         else problem ??= choice.problem;
         if (!abort.signal.aborted) {
-          const file: OpenFile = { source, demuxed, video, choice, info };
+          const file: OpenFile = { name, source, demuxed, video, choice, info };
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
@@ -79,6 +82,7 @@ export class QuickLookSession {
         }
       } else if (await audioDecodable(demuxed)) {
         decoder = 'webcodecs';
+        if (!abort.signal.aborted) this.#file = { name, source, demuxed, info };
       }
       if (!problem && info.truncated) {
         problem = {
@@ -107,20 +111,21 @@ export class QuickLookSession {
     this.#thumbnailsAbort.abort();
     this.#thumbnailsAbort = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
-    if (!file || file.choice.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
+    if (!file?.video || file.choice?.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
+    const video = file.video;
     const count = clampCount(request.count);
     const head = file.head?.count === count ? file.head : undefined;
     file.head = undefined;
     const slots = head?.slots ?? this.#plan(file, count);
     const firstBytes = head?.bytes;
-    const track = file.info.tracks.find((t) => t.id === file.video.id)!;
+    const track = file.info.tracks.find((t) => t.id === video.id)!;
     const config = file.choice.config;
     const decoders = file.decoders ?? Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(config));
     file.decoders = undefined;
     try {
       const result = await renderThumbnails({
         source: file.source,
-        track: file.video,
+        track: video,
         slots,
         decoders,
         maxSize: Math.max(16, Math.min(4096, request.maxSize)),
@@ -143,6 +148,21 @@ export class QuickLookSession {
     this.#release();
   }
 
+  /** The open file as the player takes it over, or undefined when none is open. */
+  current(): PlayerFile | undefined {
+    const file = this.#file;
+    if (!file) return undefined;
+    const config = file.choice?.backend === 'webcodecs' ? file.choice.config : undefined;
+    return {
+      name: file.name,
+      source: file.source,
+      demuxed: file.demuxed,
+      info: file.info,
+      ...(file.video ? { video: file.video } : {}),
+      ...(config ? { config } : {}),
+    };
+  }
+
   /**
    * Starts reading the first filmstrip keyframe now, so its bytes are in memory when the page asks
    * for thumbnails. Only the read: decoding now would take the CPU from the page rendering the
@@ -151,14 +171,14 @@ export class QuickLookSession {
   #startFirstKeyframe(file: OpenFile, count: number): void {
     const slots = this.#plan(file, count);
     if (!slots[0]) return;
-    const bytes = readSample(file.source, file.video.samples, slots[0].sample);
+    const bytes = readSample(file.source, file.video!.samples, slots[0].sample);
     bytes.catch(() => undefined);
     file.head = { count, slots, bytes };
   }
 
   /** The keyframe behind each of `count` filmstrip slots. */
   #plan(file: OpenFile, count: number): ThumbnailSlot[] {
-    file.index ??= new KeyframeIndex(file.video.samples);
+    file.index ??= new KeyframeIndex(file.video!.samples);
     return planThumbnails(file.index, file.info.durationSec, count);
   }
 

@@ -86,3 +86,17 @@ export const badges = css`
     color: var(--pc-warn-text, #8a4b00);
   }
 `;
+
+/** Text inputs and selects: the same 44 px targets and borders as the buttons. */
+export const fields = css`
+  .field {
+    box-sizing: border-box;
+    min-height: 44px;
+    padding: 0 0.6rem;
+    border: 1px solid var(--pc-border-strong, #98a2b3);
+    border-radius: 10px;
+    background: var(--pc-surface, #fff);
+    color: inherit;
+    font: inherit;
+  }
+`;

@@ -1,18 +1,72 @@
 import { expose, transfer } from 'comlink';
+import { PlayerSession } from '../media/player-session.js';
 import { QuickLookSession } from '../media/quicklook-session.js';
+import type { PlayerApi } from '../shared/player-api.js';
 import type { QuickLookApi } from '../shared/quicklook-api.js';
 
 const session = new QuickLookSession();
 void session.warmUp();
+let player: PlayerSession | undefined;
 
-const api: QuickLookApi = {
+/** Runs `call` on the player of the open file, or answers `fallback` when no player is attached. */
+function withPlayer<T>(fallback: T, call: (p: PlayerSession) => T): T {
+  return player ? call(player) : fallback;
+}
+
+const api: QuickLookApi & PlayerApi = {
   ready: () => session.warmUp(),
-  open: (file, name, filmstrip) => session.open(file, name, filmstrip),
+  open: (file, name, filmstrip) => {
+    player?.close();
+    player = undefined;
+    return session.open(file, name, filmstrip);
+  },
   thumbnails: (request, onThumb, onFailure) =>
     session.thumbnails(request, (thumb) => onThumb(transfer(thumb, [thumb.bitmap])), onFailure),
-  close: () => session.close(),
+  close: () => {
+    player?.close();
+    player = undefined;
+    session.close();
+  },
+  attach: async (canvas) => {
+    player?.close();
+    const file = session.current();
+    player = undefined;
+    if (!file) return undefined;
+    const opened = await PlayerSession.create(file, canvas);
+    // Another file may have opened meanwhile: this player is already stale.
+    if (session.current()?.source !== file.source) {
+      opened.close();
+      return undefined;
+    }
+    player = opened;
+    return player.facts();
+  },
+  resize: (width, height) => withPlayer(Promise.resolve(), (p) => p.resize(width, height)),
+  seek: (t, mode) => withPlayer(Promise.resolve(undefined), (p) => p.seek(t, mode)),
+  seekFrame: (n) => withPlayer(Promise.resolve(undefined), (p) => p.seekFrame(n)),
+  step: (delta) => withPlayer(Promise.resolve(undefined), (p) => p.step(delta)),
+  keyframe: (delta) => withPlayer(Promise.resolve(undefined), (p) => p.keyframe(delta)),
+  play: (anchor, onFrame, onEnd) => withPlayer(Promise.resolve(), (p) => p.play(anchor, onFrame, onEnd)),
+  clock: (anchor) => withPlayer(undefined, (p) => p.clock(anchor)),
+  pause: () => withPlayer(Promise.resolve(undefined), (p) => p.pause()),
+  stats: () => withPlayer({ presented: 0, dropped: 0, avOffsetMs: { median: 0, p95: 0, max: 0, count: 0 } }, (p) => p.stats()),
+  audioSeek: (t) => withPlayer(Promise.resolve(), (p) => p.audioSeek(t)),
+  audioRead: async (seconds, rate) => {
+    const chunk = await player?.audioRead(seconds, rate);
+    return chunk && transfer(chunk, chunk.channels.map((c) => c.buffer as ArrayBuffer));
+  },
+  preview: async (t, maxSize) => {
+    const preview = await player?.preview(t, maxSize);
+    return preview && transfer(preview, [preview.bitmap]);
+  },
+  exportFrame: (type, quality) => withPlayer(Promise.resolve(undefined), (p) => p.exportFrame(type, quality)),
+  exportSheet: (count, header, type) => withPlayer(Promise.resolve(undefined), (p) => p.exportSheet(count, header, type)),
+  exportClip: async (from, to) => {
+    if (!player) throw new Error('No file is open');
+    return player.exportClip(from, to);
+  },
 };
 
 expose(api);
 
-export type Api = QuickLookApi;
+export type Api = QuickLookApi & PlayerApi;

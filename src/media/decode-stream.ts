@@ -1,0 +1,147 @@
+import type { SampleTable } from './demux.js';
+import type { SampleReader } from './sample-reader.js';
+
+/** A decoded picture and the sample (decode order) it came from. The receiver closes `frame`. */
+export interface DecodedFrame {
+  frame: VideoFrame;
+  sample: number;
+}
+
+/**
+ * Samples kept inside the decoder at once: enough for B-frame reordering and a frame-threaded
+ * decoder's pipeline (it hands out picture N only once N + threads has arrived), small enough
+ * that a seek never waits behind a backlog.
+ */
+const MAX_IN_FLIGHT = 6;
+/** Output not arriving for this long with a full pipeline means the decoder is holding pictures: feed on. */
+const STALL_MS = 30;
+
+/**
+ * Decodes a video track from one keyframe onwards and hands out the pictures in presentation
+ * order, pulling samples only as the consumer asks for pictures. Seeking, frame stepping and
+ * playback all read pictures from one of these; a new position means a new stream.
+ */
+export class DecodeStream {
+  readonly #table: SampleTable;
+  readonly #reader: SampleReader;
+  readonly #decoder: VideoDecoder;
+  /** Next sample (decode order) to feed. */
+  #next: number;
+  readonly #end: number;
+  /** Subtracted from presentation times: Chromium drops pictures whose timestamps are negative (edit-list pre-roll). */
+  readonly #base: number;
+  readonly #bySample = new Map<number, number>();
+  readonly #ready: DecodedFrame[] = [];
+  #inFlight = 0;
+  #flushed = false;
+  #error: Error | undefined;
+  #wake: (() => void) | undefined;
+  #closed = false;
+
+  /**
+   * @param start a keyframe's sample number, where decoding begins
+   * @param end the sample after the last one to decode (the track's sample count for "to the end")
+   */
+  constructor(table: SampleTable, reader: SampleReader, config: VideoDecoderConfig, start: number, end = table.count) {
+    if (!table.sync[start]) throw new TypeError(`DecodeStream must start at a keyframe (sample ${start} is not one)`);
+    this.#table = table;
+    this.#reader = reader;
+    this.#next = start;
+    this.#end = Math.min(end, table.count);
+    let base = 0;
+    for (let i = start; i < this.#end; i++) if (table.pts[i]! < base) base = table.pts[i]!;
+    this.#base = base;
+    this.#decoder = new VideoDecoder({
+      output: (frame) => this.#output(frame),
+      error: (error) => {
+        this.#error = error;
+        this.#signal();
+      },
+    });
+    this.#decoder.configure(config);
+  }
+
+  /** The sample the stream will feed next; everything before it has been sent to the decoder. */
+  get fed(): number {
+    return this.#next;
+  }
+
+  /** The next picture in presentation order, or undefined once the range is decoded. */
+  async next(): Promise<DecodedFrame | undefined> {
+    for (;;) {
+      if (this.#closed) return undefined;
+      const ready = this.#ready.shift();
+      if (ready) return ready;
+      if (this.#error) throw this.#error;
+      if (this.#next < this.#end && this.#inFlight < MAX_IN_FLIGHT) {
+        await this.#feed();
+        continue;
+      }
+      if (this.#inFlight > 0 && this.#next < this.#end) {
+        // A full pipeline: wait for a picture, and feed on if the decoder is holding them back.
+        if (!(await this.#waitForOutput(STALL_MS)) && this.#ready.length === 0) await this.#feed();
+        continue;
+      }
+      if (this.#inFlight > 0 && !this.#flushed) {
+        this.#flushed = true;
+        await this.#decoder.flush().catch((error: unknown) => {
+          if (!this.#closed) this.#error ??= error instanceof Error ? error : new Error(String(error));
+        });
+        continue;
+      }
+      return undefined;
+    }
+  }
+
+  /** Closes the decoder and every picture not yet handed out. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const r of this.#ready.splice(0)) r.frame.close();
+    if (this.#decoder.state !== 'closed') this.#decoder.close();
+    this.#signal();
+  }
+
+  async #feed(): Promise<void> {
+    const i = this.#next++;
+    const data = await this.#reader.read(i);
+    if (this.#closed) return;
+    const table = this.#table;
+    const timestamp = Math.round((table.pts[i]! - this.#base) * 1e6);
+    this.#bySample.set(timestamp, i);
+    this.#inFlight++;
+    this.#decoder.decode(new EncodedVideoChunk({ type: table.sync[i] ? 'key' : 'delta', timestamp, data }));
+  }
+
+  #output(frame: VideoFrame): void {
+    const sample = this.#bySample.get(frame.timestamp);
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (this.#closed || sample === undefined) {
+      frame.close();
+      return;
+    }
+    this.#bySample.delete(frame.timestamp);
+    this.#ready.push({ frame, sample });
+    this.#signal();
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves true when a picture arrives (or an error), false after `ms` without one. */
+  #waitForOutput(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve(false);
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { SampleTable } from './demux.js';
+import type { ByteSource } from './source.js';
+
+/** Largest single read when neighbouring samples are merged into one range. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_BATCH_SAMPLES = 32;
+
+/**
+ * Reads a track's samples in decode order, merging samples that sit next to each other in the
+ * file into one ranged read: a `Blob.slice` round trip costs far more than the bytes it carries.
+ */
+export class SampleReader {
+  readonly #source: ByteSource;
+  readonly #table: SampleTable;
+  #batch: { first: number; count: number; bytes: Promise<Uint8Array> } | undefined;
+
+  constructor(source: ByteSource, table: SampleTable) {
+    this.#source = source;
+    this.#table = table;
+  }
+
+  /** The bytes of sample `i`; starts reading the samples after it in the same range. */
+  async read(i: number): Promise<Uint8Array> {
+    const table = this.#table;
+    if (i < 0 || i >= table.count) throw new RangeError(`No sample ${i}`);
+    let batch = this.#batch;
+    if (!batch || i < batch.first || i >= batch.first + batch.count) batch = this.#batch = this.#start(i);
+    const bytes = await batch.bytes;
+    const at = table.offset[i]! - table.offset[batch.first]!;
+    const size = table.size[i]!;
+    if (at + size > bytes.byteLength) throw new Error('this frame lies past the end of the file (the file is truncated)');
+    return bytes.subarray(at, at + size);
+  }
+
+  /** Forgets the batch in memory (after a seek elsewhere). */
+  reset(): void {
+    this.#batch = undefined;
+  }
+
+  #start(first: number): { first: number; count: number; bytes: Promise<Uint8Array> } {
+    const table = this.#table;
+    let end = table.offset[first]! + table.size[first]!;
+    let count = 1;
+    while (
+      first + count < table.count &&
+      count < MAX_BATCH_SAMPLES &&
+      table.offset[first + count] === end &&
+      end + table.size[first + count]! - table.offset[first]! <= MAX_BATCH_BYTES
+    ) {
+      end += table.size[first + count]!;
+      count++;
+    }
+    const start = table.offset[first]!;
+    const bytes = start >= this.#source.size
+      ? Promise.reject(new Error('this frame lies past the end of the file (the file is truncated)'))
+      : this.#source.read(start, end - start);
+    bytes.catch(() => undefined);
+    return { first, count, bytes };
+  }
+}
