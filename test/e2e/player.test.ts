@@ -35,8 +35,8 @@ afterAll(async () => {
 const player = (page: Page): Locator => page.locator('[data-testid=player]');
 
 /** Opens a fixture and waits until the player shows its first frame. */
-async function openInPlayer(name: string): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openApp(browser, `${server.url}/?thumbs=2`);
+async function openInPlayer(name: string, options: { hasTouch?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const opened = await openApp(browser, `${server.url}/?thumbs=2`, options);
   await choose(opened.page, name);
   await expect.poll(() => player(opened.page).getAttribute('data-frame'), { timeout: 20_000 }).toBe('0');
   return opened;
@@ -232,6 +232,50 @@ describe('player in chromium', () => {
     await expect.poll(() => player(page).getAttribute('data-state')).toBe('playing');
     await page.keyboard.press('k');
     await expect.poll(() => player(page).getAttribute('data-state')).toBe('paused');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('J skims backward over keyframes', async () => {
+    const { page, errors } = await openInPlayer('h264-faststart');
+    await page.keyboard.press('End');
+    await waitForFrame(page, 119);
+    await page.keyboard.press('j');
+    await expect.poll(() => player(page).getAttribute('data-rate')).toBe('-4');
+    const seen: number[] = [];
+    for (let i = 0; i < 40 && (await player(page).getAttribute('data-state')) === 'playing'; i++) {
+      const f = await frameOnScreen(page);
+      if (seen[seen.length - 1] !== f) seen.push(f);
+      await page.waitForTimeout(30);
+    }
+    const skimmed = seen.slice(1);
+    expect(skimmed.length, `frames seen: ${seen.join(', ')}`).toBeGreaterThan(1);
+    expect(skimmed.every((f) => f % 30 === 0)).toBe(true);
+    expect(skimmed).toEqual([...skimmed].sort((a, b) => b - a));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('on touch screens a tap plays or pauses and a swipe scrubs', async () => {
+    const { page, errors } = await openInPlayer('bframes', { hasTouch: true });
+    const stage = page.locator('pc-player .stage');
+    await stage.scrollIntoViewIfNeeded();
+    const box = (await stage.boundingBox())!;
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => player(page).getAttribute('data-state')).toBe('playing');
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => player(page).getAttribute('data-state')).toBe('paused');
+    await page.keyboard.press('Home');
+    await waitForFrame(page, 0);
+    // A swipe across half the picture moves half the duration (3 s file): to 1.5 s, exactly.
+    const cdp = await page.context().newCDPSession(page);
+    const y = box.y + box.height / 2;
+    const touch = (type: string, x: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+    await touch('touchStart', box.x + box.width * 0.2);
+    for (const f of [0.3, 0.4, 0.5, 0.6, 0.7]) await touch('touchMove', box.x + box.width * f);
+    await touch('touchEnd', box.x + box.width * 0.7);
+    await expect.poll(async () => Number(await player(page).getAttribute('data-time')), { timeout: 10_000 }).toBeCloseTo(1.5, 1);
+    expect(await player(page).getAttribute('data-state')).toBe('paused');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -7,8 +7,8 @@ import { watchPageErrors } from './browser.js';
 
 const run = promisify(execFile);
 
-export async function openApp(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ acceptDownloads: true });
+export async function openApp(browser: Browser, url: string, options: { hasTouch?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ acceptDownloads: true, ...options });
   const errors = watchPageErrors(page);
   await page.goto(url);
   await page.locator('[data-testid=file-input]').waitFor({ state: 'attached' });
