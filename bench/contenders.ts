@@ -36,7 +36,7 @@ export interface MeasureOptions {
 export const QUICKLOOK_MEASURES = ['quicklook:metadata', 'quicklook:first-thumb', 'quicklook:filmstrip'] as const;
 
 /** Collects page errors and console errors so a timeout can say what went wrong. */
-function watchForErrors(page: Page): string[] {
+export function watchForErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
@@ -46,7 +46,7 @@ function watchForErrors(page: Page): string[] {
   return errors;
 }
 
-function withContext(err: unknown, what: string, errors: string[]): Error {
+export function withContext(err: unknown, what: string, errors: string[]): Error {
   const base = err instanceof Error ? err.message : String(err);
   const tail = errors.length ? `\n  page said:\n    ${errors.slice(-8).join('\n    ')}` : '';
   return new Error(`${what}: ${base.split('\n')[0]}${tail}`, { cause: err });
@@ -56,6 +56,17 @@ async function readBytesRead(page: Page): Promise<number | undefined> {
   const value = await page.locator('[data-testid=metadata-json]').first().getAttribute('data-bytes-read', { timeout: 2_000 });
   const n = Number(value);
   return value !== null && Number.isFinite(n) ? n : undefined;
+}
+
+/** Opens Peekcast with `?thumbs=`, waits until it is ready and settled, and chooses the file. */
+export async function chooseInPeekcast(page: Page, appUrl: string, opts: Pick<MeasureOptions, 'filePath' | 'thumbs' | 'timeoutMs' | 'settleMs'>): Promise<void> {
+  await page.goto(`${appUrl}/?thumbs=${opts.thumbs}`, { waitUntil: 'load' });
+  const input = page.locator('[data-testid=file-input]');
+  await input.waitFor({ state: 'attached' });
+  // Like a person who picks a file once the page has settled: the worker has loaded and warmed up.
+  await waitInPage(page, waitForMeasure(page, 'quicklook:ready'), opts.timeoutMs, 'the app to be ready');
+  await page.waitForTimeout(opts.settleMs);
+  await input.setInputFiles(opts.filePath);
 }
 
 /**
@@ -68,14 +79,7 @@ export async function measurePeekcast(context: BrowserContext, appUrl: string, o
   const errors = watchForErrors(page);
   page.setDefaultTimeout(opts.timeoutMs);
   try {
-    await page.goto(`${appUrl}/?thumbs=${opts.thumbs}`, { waitUntil: 'load' });
-    const input = page.locator('[data-testid=file-input]');
-    await input.waitFor({ state: 'attached' });
-    // Like a person who picks a file once the page has settled: the worker has loaded and warmed up.
-    await waitInPage(page, waitForMeasure(page, 'quicklook:ready'), opts.timeoutMs, 'the app to be ready');
-    await page.waitForTimeout(opts.settleMs);
-    await input.setInputFiles(opts.filePath);
-
+    await chooseInPeekcast(page, appUrl, opts);
     await waitInPage(page, waitForMeasure(page, 'quicklook:metadata'), opts.timeoutMs, 'metadata');
     const bytesReadAtMetadata = await readBytesRead(page);
     await waitInPage(page, waitForMeasure(page, 'quicklook:filmstrip'), opts.timeoutMs, 'the whole filmstrip');
@@ -108,10 +112,34 @@ export async function measurePeekcast(context: BrowserContext, appUrl: string, o
   }
 }
 
-interface BaselineState {
+interface BaselineState<T> {
   state: 'idle' | 'running' | 'done' | 'error';
-  result?: { metadataMs: number; firstThumbMs: number; filmstripMs: number; thumbs: number };
+  result?: T;
   error?: string;
+}
+
+/**
+ * Opens `pageUrl` (one of bench/pages/*.html), chooses the file once the page has settled, and
+ * returns what the page's `whenFileChosen` run resolved with (bench/pages/harness.js).
+ */
+export async function chooseInBaseline<T>(
+  page: Page,
+  pageUrl: string,
+  opts: Pick<MeasureOptions, 'filePath' | 'timeoutMs' | 'settleMs'>,
+  what: string,
+): Promise<T> {
+  await page.goto(pageUrl, { waitUntil: 'load' });
+  await page.waitForFunction(() => (window as unknown as { __bench?: BaselineState<unknown> }).__bench?.state === 'idle');
+  await page.waitForTimeout(opts.settleMs);
+  await page.locator('[data-testid=file-input]').setInputFiles(opts.filePath);
+  const bench = await waitInPage(
+    page,
+    page.evaluate(() => (window as unknown as { __benchDone: Promise<BaselineState<T>> }).__benchDone),
+    opts.timeoutMs,
+    what,
+  );
+  if (bench.state === 'error' || !bench.result) throw new Error(bench.error ?? 'no result');
+  return bench.result;
 }
 
 /** Opens one of bench/pages/*.html, chooses the file, and reads `window.__bench`. */
@@ -127,18 +155,12 @@ export async function measureBaseline(
   try {
     const pageName = name === 'video-keys' ? 'video' : name;
     const keys = name === 'video-keys' ? `&keys=${(opts.keyTimes ?? []).join(',')}` : '';
-    await page.goto(`${baselineUrl}/${pageName}.html?thumbs=${opts.thumbs}${keys}`, { waitUntil: 'load' });
-    await page.waitForFunction(() => (window as unknown as { __bench?: BaselineState }).__bench?.state === 'idle');
-    await page.waitForTimeout(opts.settleMs);
-    await page.locator('[data-testid=file-input]').setInputFiles(opts.filePath);
-    const bench = await waitInPage(
+    const { metadataMs, firstThumbMs, filmstripMs, thumbs } = await chooseInBaseline<Sample>(
       page,
-      page.evaluate(() => (window as unknown as { __benchDone: Promise<BaselineState> }).__benchDone),
-      opts.timeoutMs,
+      `${baselineUrl}/${pageName}.html?thumbs=${opts.thumbs}${keys}`,
+      opts,
       `the ${name} filmstrip`,
     );
-    if (bench.state === 'error' || !bench.result) throw new Error(bench.error ?? 'no result');
-    const { metadataMs, firstThumbMs, filmstripMs, thumbs } = bench.result;
     return { metadataMs, firstThumbMs, filmstripMs, thumbs };
   } catch (err) {
     throw withContext(err, name, errors);

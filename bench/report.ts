@@ -2,6 +2,8 @@
  * Turns the samples into the printed report and the JSON in
  * bench/.cache/last-run.json: medians, ratios, and each target met or missed.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { ContenderName, Sample } from './contenders.js';
 import type { HeapReport } from '../test/helpers/heap.js';
 import { summarize, type Summary } from './stats.js';
@@ -83,49 +85,54 @@ export function summarizeRun(input: RunInput): RunSummary {
     : null;
 
   const p = contenders.peekcast;
-  const check = (name: string, target: string, value: number, measured: string, ok: (v: number) => boolean): TargetResult => ({
-    name,
-    target,
-    measured: Number.isFinite(value) ? measured : 'not measured',
-    verdict: Number.isFinite(value) ? (ok(value) ? 'pass' : 'fail') : 'n/a',
-  });
   const targets: TargetResult[] = [
-    check('metadata median', `≤ ${TARGETS.metadataMedianMs} ms`, p?.metadataMs.median ?? NaN, `${ms(p?.metadataMs.median)} ms`, (v) => v <= TARGETS.metadataMedianMs),
-    check(
+    checkTarget('metadata median', `≤ ${TARGETS.metadataMedianMs} ms`, p?.metadataMs.median ?? NaN, `${ms(p?.metadataMs.median)} ms`, (v) => v <= TARGETS.metadataMedianMs),
+    checkTarget(
       'bytes read − moov (worst round)',
       `≤ ${mib(TARGETS.bytesBeyondMoov)}`,
       bytesRead?.beyondMoovMax ?? NaN,
       mib(bytesRead?.beyondMoovMax ?? NaN),
       (v) => v <= TARGETS.bytesBeyondMoov,
     ),
-    check('filmstrip median (20 thumbs)', `≤ ${TARGETS.filmstripMedianMs} ms`, p?.filmstripMs.median ?? NaN, `${ms(p?.filmstripMs.median)} ms`, (v) => v <= TARGETS.filmstripMedianMs),
-    check('mediabunny / peekcast (filmstrip)', `≥ ${TARGETS.fasterThanMediabunny}×`, ratios.mediabunnyOverPeekcast, `${ratio(ratios.mediabunnyOverPeekcast)}×`, (v) => v >= TARGETS.fasterThanMediabunny),
-    check('video / peekcast (filmstrip)', `≥ ${TARGETS.fasterThanVideo}×`, ratios.videoOverPeekcast, `${ratio(ratios.videoOverPeekcast)}×`, (v) => v >= TARGETS.fasterThanVideo),
-    check(
+    checkTarget('filmstrip median (20 thumbs)', `≤ ${TARGETS.filmstripMedianMs} ms`, p?.filmstripMs.median ?? NaN, `${ms(p?.filmstripMs.median)} ms`, (v) => v <= TARGETS.filmstripMedianMs),
+    checkTarget('mediabunny / peekcast (filmstrip)', `≥ ${TARGETS.fasterThanMediabunny}×`, ratios.mediabunnyOverPeekcast, `${ratio(ratios.mediabunnyOverPeekcast)}×`, (v) => v >= TARGETS.fasterThanMediabunny),
+    checkTarget('video / peekcast (filmstrip)', `≥ ${TARGETS.fasterThanVideo}×`, ratios.videoOverPeekcast, `${ratio(ratios.videoOverPeekcast)}×`, (v) => v >= TARGETS.fasterThanVideo),
+    checkTarget(
       'first thumb − metadata median',
       `≤ ${TARGETS.firstThumbAfterMetadataMs} ms`,
       p?.firstThumbAfterMetadataMs.median ?? NaN,
       `${ms(p?.firstThumbAfterMetadataMs.median)} ms`,
       (v) => v <= TARGETS.firstThumbAfterMetadataMs,
     ),
-    check(
+    checkTarget(
       'thumbs drawn (every round)',
       `= ${input.thumbsRequested}`,
       p ? p.thumbs.min : NaN,
       p ? (p.thumbs.min === p.thumbs.max ? `${p.thumbs.min}` : `${p.thumbs.min}–${p.thumbs.max}`) : '',
       () => p?.thumbs.min === input.thumbsRequested && p.thumbs.max === input.thumbsRequested,
     ),
-    check('JS heap, >4 GB file (page + workers)', `< ${mib(TARGETS.heapBytes)}`, input.heap?.totalBytes ?? NaN, mib(input.heap?.totalBytes ?? NaN), (v) => v < TARGETS.heapBytes),
+    checkTarget('JS heap, >4 GB file (page + workers)', `< ${mib(TARGETS.heapBytes)}`, input.heap?.totalBytes ?? NaN, mib(input.heap?.totalBytes ?? NaN), (v) => v < TARGETS.heapBytes),
   ];
   return { contenders, ratios, bytesRead, targets };
 }
 
-function ms(v: number | undefined): string {
+/** One target: `value` judged by `ok`, or 'n/a' when it was not measured (NaN). */
+export function checkTarget(name: string, target: string, value: number, measured: string, ok: (v: number) => boolean): TargetResult {
+  return {
+    name,
+    target,
+    measured: Number.isFinite(value) ? measured : 'not measured',
+    verdict: Number.isFinite(value) ? (ok(value) ? 'pass' : 'fail') : 'n/a',
+  };
+}
+
+/** Milliseconds for a table: one decimal below 100 ms, none above; '—' when not measured. */
+export function ms(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '—';
   return v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
-function ratio(v: number): string {
+export function ratio(v: number): string {
   return Number.isFinite(v) ? v.toFixed(1) : '—';
 }
 
@@ -139,7 +146,8 @@ function cell(s: Summary | undefined): string {
   return `${ms(s.median)} (${ms(s.min)}–${ms(s.max)})`;
 }
 
-function pad(rows: string[][]): string {
+/** Lines up a table: the first column left-aligned, the others right-aligned. */
+export function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ')).join('\n');
 }
@@ -173,11 +181,13 @@ export function formatReport(summary: RunSummary, input: RunInput, rounds: numbe
   } else if (input.heapSkipReason) {
     lines.push(`JS heap: skipped (${input.heapSkipReason})`);
   }
-  lines.push('', 'Targets:');
-  const targetRows = [['', 'target', 'measured', '']];
-  for (const t of summary.targets) targetRows.push([t.name, t.target, t.measured, t.verdict.toUpperCase()]);
-  lines.push(pad(targetRows));
+  lines.push('', 'Targets:', formatTargets(summary.targets));
   return lines.join('\n');
+}
+
+/** The targets as a table: name, target, measured, PASS / FAIL / N/A. */
+export function formatTargets(targets: readonly TargetResult[]): string {
+  return pad([['', 'target', 'measured', ''], ...targets.map((t) => [t.name, t.target, t.measured, t.verdict.toUpperCase()])]);
 }
 
 function shortUrl(url: string): string {
@@ -186,4 +196,10 @@ function shortUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Writes a run's results as JSON, NaN and infinities as null, making the folder first. */
+export async function writeRunJson(file: string, results: object): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(results, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
 }

@@ -28,24 +28,41 @@ export function targetTimes(durationSec, count) {
 }
 
 /**
- * Calls `run(file, clock)` on each file chosen and publishes its result on
- * `window.__bench` for the bench to poll. `clock.since()` is ms since the
- * change event; `clock.thumb(canvas)` appends a thumbnail and records its time.
+ * Calls `run(file)` for the file chosen and publishes how it went on `window.__bench`
+ * (`{ state, result?, error? }`), settled in `window.__benchDone`. One file per page: the bench
+ * awaits `__benchDone` instead of polling, so waiting costs the page nothing.
+ *
+ * @param {(file: File) => Promise<unknown>} run
+ */
+export function whenFileChosen(run) {
+  const input = /** @type {HTMLInputElement} */ (document.querySelector('[data-testid=file-input]'));
+  let settle;
+  window.__benchDone = new Promise((resolve) => (settle = resolve));
+  window.__bench = { state: 'idle' };
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    window.__bench = { state: 'running' };
+    try {
+      window.__bench = { state: 'done', result: await run(file) };
+    } catch (err) {
+      window.__bench = { state: 'error', error: String(err?.stack ?? err) };
+    }
+    settle(window.__bench);
+  });
+}
+
+/**
+ * Calls `run(file, clock)` on the file chosen and publishes its {@link BaselineResult} on
+ * `window.__bench`. `clock.since()` is ms since the file was chosen; `clock.thumb(canvas)` appends
+ * a thumbnail and records its time.
  *
  * @param {(file: File, clock: { since(): number, thumb(el: HTMLCanvasElement | OffscreenCanvas, ts: number): void }) => Promise<{ metadataMs: number, durationSec: number }>} run
  */
 export function onFileChosen(run) {
-  const input = /** @type {HTMLInputElement} */ (document.querySelector('[data-testid=file-input]'));
   const strip = /** @type {HTMLElement} */ (document.querySelector('#strip'));
-  let settle;
-  // One file per page: the bench awaits this instead of polling, so waiting costs the page nothing.
-  window.__benchDone = new Promise((resolve) => (settle = resolve));
-  window.__bench = { state: 'idle' };
-  input.addEventListener('change', async () => {
+  whenFileChosen(async (file) => {
     const t0 = performance.now();
-    const file = input.files?.[0];
-    if (!file) return;
-    window.__bench = { state: 'running' };
     strip.replaceChildren();
     let firstThumbMs = NaN;
     let lastThumbMs = NaN;
@@ -61,14 +78,9 @@ export function onFileChosen(run) {
         frameTimes.push(ts);
       },
     };
-    try {
-      const { metadataMs, durationSec } = await run(file, clock);
-      /** @type {BaselineResult} */
-      const result = { metadataMs, firstThumbMs, filmstripMs: lastThumbMs, thumbs: frameTimes.length, durationSec, frameTimes };
-      window.__bench = { state: 'done', result };
-    } catch (err) {
-      window.__bench = { state: 'error', error: String(err?.stack ?? err) };
-    }
-    settle(window.__bench);
+    const { metadataMs, durationSec } = await run(file, clock);
+    /** @type {BaselineResult} */
+    const result = { metadataMs, firstThumbMs, filmstripMs: lastThumbMs, thumbs: frameTimes.length, durationSec, frameTimes };
+    return result;
   });
 }

@@ -12,7 +12,7 @@ export interface DecodedFrame {
  * decoder's pipeline (it hands out picture N only once N + threads has arrived), small enough
  * that a seek never waits behind a backlog.
  */
-const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 8;
 /** Output not arriving for this long with a full pipeline means the decoder is holding pictures: feed on. */
 const STALL_MS = 30;
 
@@ -34,6 +34,9 @@ export class DecodeStream {
   readonly #ready: DecodedFrame[] = [];
   #inFlight = 0;
   #flushed = false;
+  #pumping = false;
+  /** Extra samples let in because the decoder held its pictures back (see `next`). */
+  #allowance = 0;
   #error: Error | undefined;
   #wake: (() => void) | undefined;
   #closed = false;
@@ -43,6 +46,9 @@ export class DecodeStream {
    * @param end the sample after the last one to decode (the track's sample count for "to the end")
    */
   constructor(table: SampleTable, reader: SampleReader, config: VideoDecoderConfig, start: number, end = table.count) {
+    // One picture wants the lowest latency; a run of them wants throughput: a software decoder
+    // configured for latency decodes on one thread, otherwise on one thread per core.
+    const single = end - start <= 1;
     if (!table.sync[start]) throw new TypeError(`DecodeStream must start at a keyframe (sample ${start} is not one)`);
     this.#table = table;
     this.#reader = reader;
@@ -58,7 +64,12 @@ export class DecodeStream {
         this.#signal();
       },
     });
-    this.#decoder.configure(config);
+    this.#decoder.configure({ ...config, optimizeForLatency: single });
+  }
+
+  /** The sample after the last one this stream decodes. */
+  get end(): number {
+    return this.#end;
   }
 
   /** The sample the stream will feed next; everything before it has been sent to the decoder. */
@@ -71,26 +82,42 @@ export class DecodeStream {
     for (;;) {
       if (this.#closed) return undefined;
       const ready = this.#ready.shift();
-      if (ready) return ready;
+      if (ready) {
+        this.#allowance = 0;
+        this.#pump();
+        return ready;
+      }
       if (this.#error) throw this.#error;
-      if (this.#next < this.#end && this.#inFlight < MAX_IN_FLIGHT) {
-        await this.#feed();
-        continue;
-      }
-      if (this.#inFlight > 0 && this.#next < this.#end) {
-        // A full pipeline: wait for a picture, and feed on if the decoder is holding them back.
-        if (!(await this.#waitForOutput(STALL_MS)) && this.#ready.length === 0) await this.#feed();
-        continue;
-      }
-      if (this.#inFlight > 0 && !this.#flushed) {
-        this.#flushed = true;
-        await this.#decoder.flush().catch((error: unknown) => {
-          if (!this.#closed) this.#error ??= error instanceof Error ? error : new Error(String(error));
-        });
-        continue;
-      }
-      return undefined;
+      if (!this.#pumping && (this.#flushed || (this.#next >= this.#end && this.#inFlight === 0))) return undefined;
+      this.#pump();
+      // No picture for a while with a full pipeline: the decoder is holding them back, let one more in.
+      if (!(await this.#waitForOutput(STALL_MS)) && this.#ready.length === 0 && !this.#pumping) this.#allowance++;
     }
+  }
+
+  /**
+   * Keeps the decoder fed in the background, so it works while the consumer handles the pictures it
+   * has: at most MAX_IN_FLIGHT samples inside it or decoded and not yet taken, then a flush at the end.
+   */
+  #pump(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    void (async () => {
+      try {
+        while (!this.#closed && !this.#error && this.#next < this.#end && this.#inFlight + this.#ready.length < MAX_IN_FLIGHT + this.#allowance) {
+          await this.#feed();
+        }
+        if (!this.#closed && !this.#error && this.#next >= this.#end && !this.#flushed) {
+          await this.#decoder.flush();
+          this.#flushed = true;
+        }
+      } catch (error) {
+        if (!this.#closed) this.#error ??= error instanceof Error ? error : new Error(String(error));
+      } finally {
+        this.#pumping = false;
+        this.#signal();
+      }
+    })();
   }
 
   /** Closes the decoder and every picture not yet handed out. */

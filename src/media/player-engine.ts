@@ -20,8 +20,12 @@ export interface PlayerFile {
   config?: VideoDecoderConfig;
 }
 
-/** Decoded frames kept for instant steps back (a 1080p frame is 3 MB of decoder memory). */
-const CACHE_FRAMES = 30;
+/**
+ * Decoded frames kept for instant steps back. Few on purpose: every picture held makes the
+ * decoder allocate a fresh 3 MB buffer for the next 1080p one (measured in chromium: holding 24
+ * adds ~100 ms to decoding a 120-frame GOP, holding all 120 triples it).
+ */
+const CACHE_FRAMES = 8;
 /** Pictures decoded ahead of the clock during playback. */
 const PLAY_AHEAD = 4;
 /** Rates at or above this (and any reverse rate) skim keyframes only. */
@@ -107,9 +111,12 @@ export class PlayerEngine {
     this.#image = undefined;
   }
 
-  /** Runs `op` after the operations before it; `op` learns whether a newer call superseded it. */
-  #serial<T>(op: (stale: () => boolean) => Promise<T>): Promise<T> {
-    const generation = ++this.#generation;
+  /**
+   * Runs `op` after the operations before it; `op` learns whether a newer moving call (a seek or a
+   * step, not a resize, play or pause) superseded it.
+   */
+  #serial<T>(op: (stale: () => boolean) => Promise<T>, moves = true): Promise<T> {
+    const generation = moves ? ++this.#generation : this.#generation;
     const run = this.#queue.then(() => op(() => generation !== this.#generation || this.#closed));
     this.#queue = run.catch(() => undefined);
     return run;
@@ -123,7 +130,7 @@ export class PlayerEngine {
       canvas.height = Math.round(height);
       this.#image = undefined;
       if (this.#shown >= 0) await this.#paint(this.#shown);
-    });
+    }, false);
   }
 
   seek(t: number, mode: SeekMode): Promise<FrameInfo | undefined> {
@@ -180,7 +187,7 @@ export class PlayerEngine {
         },
         () => onEnd(),
       );
-    });
+    }, false);
   }
 
   clock(anchor: ClockAnchor): void {
@@ -191,7 +198,7 @@ export class PlayerEngine {
     return this.#serial(async () => {
       await this.#stopPlayback();
       return this.#shown >= 0 ? this.#info(this.#shown) : undefined;
-    });
+    }, false);
   }
 
   stats(): PlaybackStats {
@@ -251,7 +258,7 @@ export class PlayerEngine {
    * The picture of `sample`: from the cache, from the running stream when `sample` lies ahead of it
    * in the same or the next group of pictures, else from a new stream at its keyframe.
    */
-  async #decodeTo(sample: number, stale: () => boolean, onFirst?: (sample: number) => void, keyOnly = false): Promise<VideoFrame | undefined> {
+  async #decodeTo(sample: number, stale: () => boolean, onFirst?: (sample: number) => void, how: 'show' | 'keyframe' | 'run' = 'show'): Promise<VideoFrame | undefined> {
     const cached = this.#cache.get(sample);
     if (cached) return cached;
     const table = this.#table!;
@@ -259,30 +266,36 @@ export class PlayerEngine {
     const target = this.#rank[sample]!;
     const keyOf = (s: number) => index.atOrBefore(table.pts[s]! + 1e-9);
     const lastPulled = this.#streamRank >= 0 ? this.#order[this.#streamRank]! : -1;
-    const continues = !keyOnly && this.#stream && target > this.#streamRank && keyOf(sample) <= keyOf(lastPulled) + 1;
+    const stream = this.#stream;
+    const continues = how !== 'keyframe' && stream && sample < stream.end && target > this.#streamRank && keyOf(sample) <= keyOf(lastPulled) + 1;
     if (!continues) {
-      this.#stream?.close();
-      const keyframe = keyOnly ? sample : planSeek(table, index, table.pts[sample]!, 'fast')!.keyframe;
-      this.#stream = new DecodeStream(table, this.#reader!, this.#file.config!, keyframe, keyOnly ? sample + 1 : table.count);
+      stream?.close();
+      // A keyframe shown on its own (fast seek, keyframe jump, skim) decodes alone, for the lowest
+      // latency; playback (`run`) wants a stream even from a keyframe.
+      const alone = how === 'keyframe' || (how === 'show' && table.sync[sample] === 1);
+      const keyframe = alone ? sample : planSeek(table, index, table.pts[sample]!, 'fast')!.keyframe;
+      this.#stream = new DecodeStream(table, this.#reader!, this.#file.config!, keyframe, alone ? sample + 1 : table.count);
       this.#streamRank = -1;
     }
-    const stream = this.#stream!;
+    const current = this.#stream!;
     let first = true;
     for (;;) {
       if (stale()) return undefined;
       let decoded: DecodedFrame | undefined;
       try {
-        decoded = await stream.next();
+        decoded = await current.next();
       } catch (error) {
-        this.#dropStream(stream);
+        this.#dropStream(current);
         throw error;
       }
       if (!decoded) {
-        this.#dropStream(stream);
+        this.#dropStream(current);
         return undefined;
       }
-      this.#cache.put(decoded.sample, decoded.frame, this.#shown);
       this.#streamRank = this.#rank[decoded.sample]!;
+      // Keep only the pictures a step back may want (see CACHE_FRAMES).
+      if (first || this.#streamRank > target - CACHE_FRAMES) this.#cache.put(decoded.sample, decoded.frame, this.#shown);
+      else decoded.frame.close();
       if (decoded.sample === sample) return decoded.frame;
       if (this.#streamRank > target) return undefined;
       if (first && onFirst && this.#streamRank >= this.#firstShown) onFirst(decoded.sample);
@@ -357,7 +370,7 @@ export class PlayerEngine {
             continue;
           }
           const sample = this.#order[nextRank]!;
-          const frame = await this.#decodeTo(sample, () => playback.stop || !producing);
+          const frame = await this.#decodeTo(sample, () => playback.stop || !producing, undefined, 'run');
           if (!frame) break;
           upcoming.push(sample);
           nextRank++;
@@ -409,7 +422,7 @@ export class PlayerEngine {
       while (k < index.count - 1 && index.times[k]! < -1e-6) k++;
       const sample = index.samples[k]!;
       if (sample !== this.#shown) {
-        const frame = await this.#decodeTo(sample, () => playback.stop, undefined, true);
+        const frame = await this.#decodeTo(sample, () => playback.stop, undefined, 'keyframe');
         if (!frame || playback.stop) break;
         await this.#paint(sample);
         this.#stats.presented++;

@@ -13,18 +13,28 @@ export class SampleReader {
   readonly #source: ByteSource;
   readonly #table: SampleTable;
   #batch: { first: number; count: number; bytes: Promise<Uint8Array> } | undefined;
+  #ahead: { first: number; count: number; bytes: Promise<Uint8Array> } | undefined;
 
   constructor(source: ByteSource, table: SampleTable) {
     this.#source = source;
     this.#table = table;
   }
 
-  /** The bytes of sample `i`; starts reading the samples after it in the same range. */
+  /**
+   * The bytes of sample `i`; starts reading the samples after it in the same range, and once the
+   * middle of a range is reached, the range after it (decoding moves forward).
+   */
   async read(i: number): Promise<Uint8Array> {
     const table = this.#table;
     if (i < 0 || i >= table.count) throw new RangeError(`No sample ${i}`);
     let batch = this.#batch;
-    if (!batch || i < batch.first || i >= batch.first + batch.count) batch = this.#batch = this.#start(i);
+    if (!batch || i < batch.first || i >= batch.first + batch.count) {
+      const ahead = this.#ahead;
+      batch = this.#batch = ahead && ahead.first === i ? ahead : this.#start(i);
+      this.#ahead = undefined;
+    }
+    const after = batch.first + batch.count;
+    if (!this.#ahead && i - batch.first >= batch.count >> 1 && after < table.count) this.#ahead = this.#start(after);
     const bytes = await batch.bytes;
     const at = table.offset[i]! - table.offset[batch.first]!;
     const size = table.size[i]!;
@@ -35,6 +45,7 @@ export class SampleReader {
   /** Forgets the batch in memory (after a seek elsewhere). */
   reset(): void {
     this.#batch = undefined;
+    this.#ahead = undefined;
   }
 
   #start(first: number): { first: number; count: number; bytes: Promise<Uint8Array> } {

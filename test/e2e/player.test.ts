@@ -270,7 +270,7 @@ describe('player in chromium', () => {
     // A swipe across half the picture moves half the duration (3 s file): to 1.5 s, exactly.
     const cdp = await page.context().newCDPSession(page);
     const y = box.y + box.height / 2;
-    const touch = (type: string, x: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
     await touch('touchStart', box.x + box.width * 0.2);
     for (const f of [0.3, 0.4, 0.5, 0.6, 0.7]) await touch('touchMove', box.x + box.width * f);
     await touch('touchEnd', box.x + box.width * 0.7);
