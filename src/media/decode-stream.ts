@@ -131,7 +131,7 @@ export class DecodeStream {
 
   async #feed(): Promise<void> {
     const i = this.#next++;
-    const data = await this.#reader.read(i);
+    const data = await this.#reader.read(i, this.#end);
     if (this.#closed) return;
     const table = this.#table;
     const timestamp = Math.round((table.pts[i]! - this.#base) * 1e6);

@@ -24,17 +24,17 @@ export class SampleReader {
    * The bytes of sample `i`; starts reading the samples after it in the same range, and once the
    * middle of a range is reached, the range after it (decoding moves forward).
    */
-  async read(i: number): Promise<Uint8Array> {
+  async read(i: number, end = this.#table.count): Promise<Uint8Array> {
     const table = this.#table;
     if (i < 0 || i >= table.count) throw new RangeError(`No sample ${i}`);
     let batch = this.#batch;
     if (!batch || i < batch.first || i >= batch.first + batch.count) {
       const ahead = this.#ahead;
-      batch = this.#batch = ahead && ahead.first === i ? ahead : this.#start(i);
+      batch = this.#batch = ahead && ahead.first === i ? ahead : this.#start(i, end);
       this.#ahead = undefined;
     }
     const after = batch.first + batch.count;
-    if (!this.#ahead && i - batch.first >= batch.count >> 1 && after < table.count) this.#ahead = this.#start(after);
+    if (!this.#ahead && i - batch.first >= batch.count >> 1 && after < end) this.#ahead = this.#start(after, end);
     const bytes = await batch.bytes;
     const at = table.offset[i]! - table.offset[batch.first]!;
     const size = table.size[i]!;
@@ -48,23 +48,23 @@ export class SampleReader {
     this.#ahead = undefined;
   }
 
-  #start(first: number): { first: number; count: number; bytes: Promise<Uint8Array> } {
+  #start(first: number, end: number): { first: number; count: number; bytes: Promise<Uint8Array> } {
     const table = this.#table;
-    let end = table.offset[first]! + table.size[first]!;
+    let stop = table.offset[first]! + table.size[first]!;
     let count = 1;
     while (
-      first + count < table.count &&
+      first + count < Math.min(end, table.count) &&
       count < MAX_BATCH_SAMPLES &&
-      table.offset[first + count] === end &&
-      end + table.size[first + count]! - table.offset[first]! <= MAX_BATCH_BYTES
+      table.offset[first + count] === stop &&
+      stop + table.size[first + count]! - table.offset[first]! <= MAX_BATCH_BYTES
     ) {
-      end += table.size[first + count]!;
+      stop += table.size[first + count]!;
       count++;
     }
     const start = table.offset[first]!;
     const bytes = start >= this.#source.size
       ? Promise.reject(new Error('this frame lies past the end of the file (the file is truncated)'))
-      : this.#source.read(start, end - start);
+      : this.#source.read(start, stop - start);
     bytes.catch(() => undefined);
     return { first, count, bytes };
   }
