@@ -259,7 +259,7 @@ export class VideoPlayer extends LitElement {
           ${p.rate !== 1 ? html` · ${p.rate}×` : nothing}
         </div>
         ${p.error ? html`<div class="error" role="alert" data-testid="player-error">${p.error}</div>` : nothing}
-        ${this.busy || this.notice ? html`<div class="notice" role="status">${this.busy || this.notice}</div>` : nothing}
+        ${this.busy || this.notice || p.notice ? html`<div class="notice" role="status">${this.busy || this.notice || p.notice}</div>` : nothing}
         ${this.help
           ? html`<dialog open aria-label="Keyboard shortcuts" data-testid="shortcuts">
               <table>

@@ -27,6 +27,8 @@ export class PlaybackController implements ReactiveController {
   time = 0;
   rate = 1;
   error: string | undefined;
+  /** A passing remark for the user (e.g. playing without sound). */
+  notice: string | undefined;
   loopA: number | undefined;
   loopB: number | undefined;
   facts: PlayerFacts | undefined;
@@ -60,6 +62,7 @@ export class PlaybackController implements ReactiveController {
     this.frame = undefined;
     this.time = 0;
     this.error = undefined;
+    this.notice = undefined;
     this.loopA = this.loopB = undefined;
     this.#host.requestUpdate();
   }
@@ -91,24 +94,35 @@ export class PlaybackController implements ReactiveController {
     const facts = this.facts;
     if (!api || !facts) return;
     const run = ++this.#run;
+    // Playing from now on, synchronously: a second key press (L, L, L) must see it and speed up.
+    const ended = this.state === 'ended';
     this.rate = rate;
+    this.state = 'playing';
+    this.#host.requestUpdate();
     this.#stopTimers();
     this.#audio.stop();
     await api.pause();
-    if (this.state === 'ended' || (rate > 0 && this.time >= facts.durationSec - 1e-3)) await this.#seekQuiet(api, this.loopA ?? 0, 'exact');
+    if (ended || (rate > 0 && this.time >= facts.durationSec - 1e-3)) await this.#seekQuiet(api, this.loopA ?? 0, 'exact');
     if (run !== this.#run) return;
     const from = this.time;
     const skim = rate >= SKIM_RATE || rate < 0;
-    const withAudio = facts.hasAudio && !skim;
-    this.state = 'playing';
-    this.#host.requestUpdate();
+    let withAudio = facts.hasAudio && !skim;
     let anchor: ClockAnchor = { mediaTime: from, epochMs: epochNow(), rate, source: 'system' };
     if (withAudio) {
       this.#audioEnded = false;
-      await api.audioSeek(from);
-      await this.#audio.start(from, rate);
-      await this.#pumpAudio(api, run);
-      anchor = this.#audioAnchor(rate) ?? anchor;
+      try {
+        await api.audioSeek(from);
+        await this.#audio.start(from, rate);
+        await this.#pumpAudio(api, run);
+        anchor = this.#audioAnchor(rate) ?? { ...anchor, epochMs: epochNow() };
+      } catch (error) {
+        // The browser refused to start sound (no user gesture yet): play the picture on the system clock.
+        console.warn('playing without sound:', error);
+        this.#audio.stop();
+        withAudio = false;
+        anchor = { mediaTime: from, epochMs: epochNow(), rate, source: 'system' };
+        this.notice = 'Sound could not start (the browser wants a click or key press first); playing without it.';
+      }
     }
     if (run !== this.#run) return;
     const onFrame = Comlink.proxy((info: FrameInfo) => {
