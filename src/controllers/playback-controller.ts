@@ -107,6 +107,9 @@ export class PlaybackController implements ReactiveController {
     const from = this.time;
     const skim = rate >= SKIM_RATE || rate < 0;
     let withAudio = facts.hasAudio && !skim;
+    // Pictures first: the clock starts once the first frames are decoded.
+    if (facts.hasVideo && !skim) await api.preroll();
+    if (run !== this.#run) return;
     let anchor: ClockAnchor = { mediaTime: from, epochMs: epochNow(), rate, source: 'system' };
     if (withAudio) {
       this.#audioEnded = false;

@@ -190,6 +190,20 @@ export class PlayerEngine {
     }, false);
   }
 
+  /**
+   * Decodes the first frames playback will show, so the clock can start with pictures ready (a
+   * cold decoder takes ~100 ms to its first 1080p picture, which would show as late frames).
+   */
+  preroll(): Promise<void> {
+    return this.#serial(async (stale) => {
+      if (!this.#table) return;
+      const from = this.#shown >= 0 ? this.#rank[this.#shown]! + 1 : this.#firstShown;
+      for (let r = from; r < Math.min(this.#order.length, from + PLAY_AHEAD) && !stale(); r++) {
+        if (!(await this.#decodeTo(this.#order[r]!, stale, undefined, 'run'))) break;
+      }
+    }, false);
+  }
+
   clock(anchor: ClockAnchor): void {
     if (this.#playback) this.#playback.anchor = anchor;
   }

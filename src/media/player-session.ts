@@ -88,6 +88,10 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
     return this.#engine.play(anchor, onFrame, onEnd);
   }
 
+  preroll(): Promise<void> {
+    return this.#engine.preroll();
+  }
+
   clock(anchor: ClockAnchor): void {
     this.#engine.clock(anchor);
   }

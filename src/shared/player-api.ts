@@ -80,6 +80,8 @@ export interface PlayerApi {
   step(delta: 1 | -1): Promise<FrameInfo | undefined>;
   /** The next (+1) or previous (−1) keyframe. */
   keyframe(delta: 1 | -1): Promise<FrameInfo | undefined>;
+  /** Decodes the first frames playback will show; call before starting the clock. */
+  preroll(): Promise<void>;
   /** Starts presenting frames on the anchor's clock; `onFrame` reports each frame drawn, `onEnd` the end. */
   play(anchor: ClockAnchor, onFrame: (info: FrameInfo) => void, onEnd: () => void): Promise<void>;
   /** A fresher anchor for the running playback (the audio clock drifts from the system clock). */

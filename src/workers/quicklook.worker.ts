@@ -47,6 +47,7 @@ const api: QuickLookApi & PlayerApi = {
   step: (delta) => withPlayer(Promise.resolve(undefined), (p) => p.step(delta)),
   keyframe: (delta) => withPlayer(Promise.resolve(undefined), (p) => p.keyframe(delta)),
   play: (anchor, onFrame, onEnd) => withPlayer(Promise.resolve(), (p) => p.play(anchor, onFrame, onEnd)),
+  preroll: () => withPlayer(Promise.resolve(), (p) => p.preroll()),
   clock: (anchor) => withPlayer(undefined, (p) => p.clock(anchor)),
   pause: () => withPlayer(Promise.resolve(undefined), (p) => p.pause()),
   stats: () => withPlayer({ presented: 0, dropped: 0, avOffsetMs: { median: 0, p95: 0, max: 0, count: 0 } }, (p) => p.stats()),

@@ -397,7 +397,9 @@ describe('player in chromium', () => {
     expect(event.presented + event.dropped).toBeGreaterThanOrEqual(1799);
     expect(event.dropped / 1800).toBeLessThanOrEqual(0.01);
     expect(event.avOffsetMs.count).toBeGreaterThan(1000);
-    expect(event.avOffsetMs.p95).toBeLessThan(40);
+    expect(Math.abs(event.avOffsetMs.p95)).toBeLessThan(40);
+    // No start-up lag: pictures are decoded before the clock starts (a cold start once gave 186 ms).
+    expect(event.avOffsetMs.max).toBeLessThan(100);
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);
