@@ -141,6 +141,11 @@ describe('player in chromium', () => {
     await waitForFrame(page, 0);
     await page.keyboard.press('?');
     await expect.poll(() => page.locator('[data-testid=shortcuts]').count()).toBe(1);
+    await page.keyboard.press('f');
+    // The stage (inside the player's shadow root) goes full screen; the document sees its host.
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement?.localName ?? null)).toBe('peekcast-app');
+    await page.keyboard.press('f');
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   });
