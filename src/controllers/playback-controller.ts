@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import * as Comlink from 'comlink';
-import type { ClockAnchor, FrameInfo, PlayerApi, PlayerFacts, SeekMode } from '../shared/player-api.js';
+import { epochNow, mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type PlayerApi, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
 import { AudioOutput } from './audio-output.js';
 
 export type PlayerState = 'paused' | 'playing' | 'ended' | 'error';
@@ -9,10 +9,6 @@ export type PlayerState = 'paused' | 'playing' | 'ended' | 'error';
 const AUDIO_AHEAD = 1.0;
 /** How often the audio clock re-anchors the video presenter (the two clocks drift apart). */
 const ANCHOR_MS = 250;
-/** Rates at or above this (and reverse) skim keyframes without sound. */
-const SKIM_RATE = 4;
-
-const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Drives the player worker for its host: play/pause with the audio output as master clock,
@@ -105,7 +101,7 @@ export class PlaybackController implements ReactiveController {
     if (ended || (rate > 0 && this.time >= facts.durationSec - 1e-3)) await this.#seekQuiet(api, this.loopA ?? 0, 'exact');
     if (run !== this.#run) return;
     const from = this.time;
-    const skim = rate >= SKIM_RATE || rate < 0;
+    const skim = skims(rate);
     let withAudio = facts.hasAudio && !skim;
     // Pictures first: the clock starts once the first frames are decoded.
     if (facts.hasVideo && !skim) await api.preroll();
@@ -247,7 +243,7 @@ export class PlaybackController implements ReactiveController {
     if (!anchor || run !== this.#run) return;
     api.clock(anchor);
     if (!this.facts?.hasVideo) {
-      this.time = Math.min(anchor.mediaTime + ((epochNow() - anchor.epochMs) / 1000) * rate, this.facts?.durationSec ?? Infinity);
+      this.time = Math.min(mediaTimeNow(anchor), this.facts?.durationSec ?? Infinity);
       this.#host.requestUpdate();
       if (this.loopB !== undefined && this.time >= this.loopB) void this.#loopBackAudio(run);
       else if (this.#audioEnded && this.time >= this.#audio.bufferedUntil - 0.02) this.#ended();

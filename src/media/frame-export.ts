@@ -1,8 +1,8 @@
 import type { ImageType } from '../shared/player-api.js';
 import { formatTimestamp } from '../shared/format.js';
 import type { DemuxedTrack } from './demux.js';
-import { paintFrame, type FrameColour } from './frame-painter.js';
-import { KeyframeIndex } from './keyframe-index.js';
+import { paintToCanvas, uprightSize, type FrameColour } from './frame-painter.js';
+import type { KeyframeIndex } from './keyframe-index.js';
 import { planThumbnails } from './seek-plan.js';
 import type { ByteSource } from './source.js';
 import { renderThumbnails } from './thumbnails.js';
@@ -18,25 +18,15 @@ export async function encodeFrame(
   type: ImageType,
   quality?: number,
 ): Promise<Blob> {
-  const { width, height, rotation } = view;
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d')!;
-  const image = new ImageData(width, height);
-  if (await paintFrame(frame, image, rotation, view.colour)) ctx.putImageData(image, 0, 0);
-  else {
-    const sideways = rotation === 90 || rotation === 270;
-    ctx.translate(width / 2, height / 2);
-    ctx.rotate((rotation * Math.PI) / 180);
-    const w = sideways ? height : width;
-    const h = sideways ? width : height;
-    ctx.drawImage(frame, -w / 2, -h / 2, w, h);
-  }
+  const canvas = new OffscreenCanvas(view.width, view.height);
+  await paintToCanvas(canvas.getContext('2d')!, new ImageData(view.width, view.height), frame, view.rotation, view.colour);
   return canvas.convertToBlob({ type, ...(quality === undefined ? {} : { quality }) });
 }
 
 export interface SheetJob {
   source: ByteSource;
   track: DemuxedTrack;
+  index: KeyframeIndex;
   config: VideoDecoderConfig;
   durationSec: number;
   /** Size on screen, rotation applied. */
@@ -76,7 +66,8 @@ export async function renderContactSheet(job: SheetJob): Promise<Blob> {
   ctx.font = '16px system-ui, sans-serif';
   ctx.textBaseline = 'top';
   job.header.forEach((line, i) => ctx.fillText(line, PAD, PAD + i * LINE, canvas.width - PAD * 2));
-  const slots = planThumbnails(new KeyframeIndex(job.track.samples), job.durationSec, count);
+  const upright = uprightSize(job.width, job.height, job.rotation);
+  const slots = planThumbnails(job.index, job.durationSec, count);
   const decoders = [new WebCodecsDecoder(job.config), new WebCodecsDecoder(job.config)];
   const cell = (index: number) => ({
     x: PAD + (index % columns) * (cellW + GAP),
@@ -90,8 +81,8 @@ export async function renderContactSheet(job: SheetJob): Promise<Blob> {
       slots,
       decoders,
       maxSize: Math.max(cellW, cellH),
-      displayWidth: job.rotation === 90 || job.rotation === 270 ? job.height : job.width,
-      displayHeight: job.rotation === 90 || job.rotation === 270 ? job.width : job.height,
+      displayWidth: upright.width,
+      displayHeight: upright.height,
       rotation: job.rotation,
       signal: job.signal ?? new AbortController().signal,
       onThumb: (thumb) => {

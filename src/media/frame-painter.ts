@@ -337,3 +337,27 @@ export async function paintFrame(frame: VideoFrame, image: ImageData, rotation: 
     giveBack(buffer);
   }
 }
+
+/** The size before a clockwise `rotation` of a picture shown at `width`×`height`. */
+export function uprightSize(width: number, height: number, rotation: number): { width: number; height: number } {
+  return rotation === 90 || rotation === 270 ? { width: height, height: width } : { width, height };
+}
+
+/**
+ * Draws `frame` over a `width`×`height` area (the size on screen, rotation applied) with the
+ * canvas itself: the fallback for pixel formats the painters do not know (slow without a GPU).
+ */
+export function drawRotated(ctx: OffscreenCanvasRenderingContext2D, frame: VideoFrame, width: number, height: number, rotation: number): void {
+  const upright = uprightSize(width, height, rotation);
+  ctx.save();
+  ctx.translate(width / 2, height / 2);
+  ctx.rotate((rotation * Math.PI) / 180);
+  ctx.drawImage(frame, -upright.width / 2, -upright.height / 2, upright.width, upright.height);
+  ctx.restore();
+}
+
+/** Paints `frame` over all of `image` with {@link paintFrame} and puts it on `ctx`, or draws it with the canvas when the painter cannot. */
+export async function paintToCanvas(ctx: OffscreenCanvasRenderingContext2D, image: ImageData, frame: VideoFrame, rotation: number, colour?: FrameColour): Promise<void> {
+  if (await paintFrame(frame, image, rotation, colour)) ctx.putImageData(image, 0, 0);
+  else drawRotated(ctx, frame, image.width, image.height, rotation);
+}

@@ -1,10 +1,10 @@
 import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
-import type { ClockAnchor, FrameInfo, PlaybackStats, PlayerFacts, SeekMode } from '../shared/player-api.js';
+import { mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type PlaybackStats, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
 import { DecodeStream, type DecodedFrame } from './decode-stream.js';
 import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
 import { FrameCache } from './frame-cache.js';
 import { KeyframeIndex } from './keyframe-index.js';
-import { paintFrame, trackColour, type FrameColour } from './frame-painter.js';
+import { paintToCanvas, trackColour, type FrameColour } from './frame-painter.js';
 import { planSeek } from './seek-plan.js';
 import { SampleReader } from './sample-reader.js';
 import type { ByteSource } from './source.js';
@@ -16,6 +16,8 @@ export interface PlayerFile {
   demuxed: Demuxed;
   info: MediaInfo;
   video?: DemuxedTrack;
+  /** The video track's keyframes, when quick look already indexed them. */
+  index?: KeyframeIndex;
   /** WebCodecs configuration of the video track, when the browser decodes it. */
   config?: VideoDecoderConfig;
 }
@@ -28,10 +30,7 @@ export interface PlayerFile {
 const CACHE_FRAMES = 8;
 /** Pictures decoded ahead of the clock during playback. */
 const PLAY_AHEAD = 4;
-/** Rates at or above this (and any reverse rate) skim keyframes only. */
-const SKIM_RATE = 4;
 
-const epochNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -72,7 +71,7 @@ export class PlayerEngine {
     const table = video?.samples;
     this.#table = table;
     if (table && video) {
-      this.#index = new KeyframeIndex(table);
+      this.#index = file.index ?? new KeyframeIndex(table);
       this.#reader = new SampleReader(file.source, table);
       const order = Uint32Array.from({ length: table.count }, (_, i) => i).sort((a, b) => table.pts[a]! - table.pts[b]!);
       this.#order = order;
@@ -86,6 +85,11 @@ export class PlayerEngine {
       this.#rank = new Int32Array(0);
       this.#firstShown = 0;
     }
+  }
+
+  /** The video track's keyframes, in presentation order. */
+  get keyframes(): KeyframeIndex | undefined {
+    return this.#index;
   }
 
   facts(): PlayerFacts {
@@ -180,7 +184,7 @@ export class PlayerEngine {
       this.#stats = { presented: 0, dropped: 0, offsets: [] };
       const playback = { anchor, stop: false, done: Promise.resolve() };
       this.#playback = playback;
-      const loop = anchor.rate >= SKIM_RATE || anchor.rate < 0 ? this.#skim(playback, onFrame) : this.#present(playback, onFrame);
+      const loop = skims(anchor.rate) ? this.#skim(playback, onFrame) : this.#present(playback, onFrame);
       playback.done = loop.then(
         (ended) => {
           if (ended && !playback.stop) onEnd();
@@ -332,21 +336,8 @@ export class PlayerEngine {
     this.#shown = sample;
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    const rotation = this.#track?.rotation ?? 0;
     const image = (this.#image ??= new ImageData(canvas.width, canvas.height));
-    if (await paintFrame(frame, image, rotation, this.#colour)) {
-      ctx.putImageData(image, 0, 0);
-      return;
-    }
-    // Formats the painter does not know: let the canvas convert (slower without a GPU).
-    const sideways = rotation === 90 || rotation === 270;
-    ctx.save();
-    ctx.translate(canvas.width / 2, canvas.height / 2);
-    ctx.rotate((rotation * Math.PI) / 180);
-    const w = sideways ? canvas.height : canvas.width;
-    const h = sideways ? canvas.width : canvas.height;
-    ctx.drawImage(frame, -w / 2, -h / 2, w, h);
-    ctx.restore();
+    await paintToCanvas(ctx, image, frame, this.#track?.rotation ?? 0, this.#colour);
   }
 
   #info(sample: number): FrameInfo {
@@ -359,11 +350,6 @@ export class PlayerEngine {
       key: table.sync[sample] === 1,
       bytes: table.size[sample]!,
     };
-  }
-
-  /** Media time now on the playback clock. */
-  static #now(anchor: ClockAnchor): number {
-    return anchor.mediaTime + ((epochNow() - anchor.epochMs) / 1000) * anchor.rate;
   }
 
   /**
@@ -400,7 +386,7 @@ export class PlayerEngine {
           await sleep(2);
           continue;
         }
-        const now = PlayerEngine.#now(playback.anchor);
+        const now = mediaTimeNow(playback.anchor);
         let due = -1;
         for (let i = 0; i < upcoming.length && table.pts[upcoming[i]!]! <= now + 0.002; i++) due = i;
         if (due < 0) {
@@ -414,7 +400,7 @@ export class PlayerEngine {
         wakeProducer?.();
         await this.#paint(sample);
         this.#stats.presented++;
-        if (playback.anchor.source === 'audio') this.#stats.offsets.push((table.pts[sample]! - PlayerEngine.#now(playback.anchor)) * 1000);
+        if (playback.anchor.source === 'audio') this.#stats.offsets.push((table.pts[sample]! - mediaTimeNow(playback.anchor)) * 1000);
         onFrame(this.#info(sample));
       }
       return false;
@@ -430,7 +416,7 @@ export class PlayerEngine {
     const index = this.#index!;
     const end = this.#file.info.durationSec;
     while (!playback.stop) {
-      const now = PlayerEngine.#now(playback.anchor);
+      const now = mediaTimeNow(playback.anchor);
       if (now > end || now < 0) return true;
       let k = Math.max(0, index.atOrBefore(now));
       while (k < index.count - 1 && index.times[k]! < -1e-6) k++;

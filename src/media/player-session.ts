@@ -2,9 +2,9 @@ import type { ClockAnchor, FrameInfo, ImageType, PcmChunk, PlaybackStats, Player
 import { AudioTrackReader, audioDecoderConfig } from './audio-track-reader.js';
 import { writeClip } from './clip.js';
 import { encodeFrame, renderContactSheet } from './frame-export.js';
-import { KeyframeIndex } from './keyframe-index.js';
 import { PlayerEngine, type PlayerFile } from './player-engine.js';
 import { ScrubPreview } from './scrub-preview.js';
+import { uprightView } from './thumbnails.js';
 import { TimeStretcher } from './time-stretch.js';
 
 /**
@@ -25,16 +25,9 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
     this.#engine = new PlayerEngine(file);
     this.#engine.attach(canvas);
     const track = file.video ? file.info.tracks.find((t) => t.id === file.video!.id) : undefined;
-    if (file.video && file.config && track) {
-      // The thumbnail renderer wants the size before rotation; display sizes come rotated.
-      const sideways = track.rotation === 90 || track.rotation === 270;
-      const width = track.displayWidth ?? track.width ?? 1;
-      const height = track.displayHeight ?? track.height ?? 1;
-      this.#preview = new ScrubPreview(file.source, file.video, new KeyframeIndex(file.video.samples), file.config, {
-        displayWidth: sideways ? height : width,
-        displayHeight: sideways ? width : height,
-        rotation: track.rotation ?? 0,
-      });
+    const index = this.#engine.keyframes;
+    if (file.video && file.config && track && index) {
+      this.#preview = new ScrubPreview(file.source, file.video, index, file.config, uprightView(track));
     }
   }
 
@@ -133,12 +126,14 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
 
   async exportSheet(count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
     const file = this.#file;
-    if (!file.video || !file.config) return undefined;
+    const index = this.#engine.keyframes;
+    if (!file.video || !file.config || !index) return undefined;
     const facts = this.#engine.facts();
     const track = file.info.tracks.find((t) => t.id === file.video!.id);
     return renderContactSheet({
       source: file.source,
       track: file.video,
+      index,
       config: file.config,
       durationSec: file.info.durationSec,
       width: facts.width,

@@ -6,7 +6,7 @@ import type { PlayerFile } from './player-engine.js';
 import { openMedia } from './open.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
-import { readSample, renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
+import { readSample, renderThumbnails, uprightView, type RenderedThumbnail } from './thumbnails.js';
 import { warmUp } from './warm-up.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
@@ -129,9 +129,7 @@ export class QuickLookSession {
         slots,
         decoders,
         maxSize: Math.max(16, Math.min(4096, request.maxSize)),
-        displayWidth: track.rotation === 90 || track.rotation === 270 ? track.displayHeight! : track.displayWidth!,
-        displayHeight: track.rotation === 90 || track.rotation === 270 ? track.displayWidth! : track.displayHeight!,
-        rotation: track.rotation ?? 0,
+        ...uprightView(track),
         signal,
         ...(firstBytes ? { firstBytes } : {}),
         onThumb: (thumb) => void deliver(thumb, onThumb, signal),
@@ -158,7 +156,7 @@ export class QuickLookSession {
       source: file.source,
       demuxed: file.demuxed,
       info: file.info,
-      ...(file.video ? { video: file.video } : {}),
+      ...(file.video ? { video: file.video, index: (file.index ??= new KeyframeIndex(file.video.samples)) } : {}),
       ...(config ? { config } : {}),
     };
   }

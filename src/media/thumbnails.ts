@@ -1,7 +1,9 @@
+import type { TrackInfo } from '../shared/media-info.js';
 import type { ThumbnailFailure } from '../shared/quicklook-api.js';
 import type { VideoFrameDecoder } from './decoder.js';
 import type { DemuxedTrack } from './demux.js';
 import type { ThumbnailSlot } from './seek-plan.js';
+import { drawRotated, uprightSize } from './frame-painter.js';
 import { scaleFrame } from './frame-scaler.js';
 import type { ByteSource } from './source.js';
 
@@ -54,9 +56,9 @@ export function thumbnailSize(width: number, height: number, maxSize: number): {
  * Closes the frame as soon as its pixels are copied out.
  */
 export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob, 'maxSize' | 'displayWidth' | 'displayHeight' | 'rotation'>): Promise<ImageBitmap> {
-  const sideways = job.rotation === 90 || job.rotation === 270;
-  const shown = thumbnailSize(sideways ? job.displayHeight : job.displayWidth, sideways ? job.displayWidth : job.displayHeight, job.maxSize);
-  const upright = sideways ? { width: shown.height, height: shown.width } : shown;
+  const onScreen = uprightSize(job.displayWidth, job.displayHeight, job.rotation);
+  const shown = thumbnailSize(onScreen.width, onScreen.height, job.maxSize);
+  const upright = uprightSize(shown.width, shown.height, job.rotation);
   try {
     const pixels = await scaleFrame(frame, upright.width, upright.height, job.rotation);
     if (pixels) {
@@ -65,14 +67,18 @@ export async function renderThumbnail(frame: VideoFrame, job: Pick<ThumbnailJob,
     }
     // Formats the scaler does not know (RGB frames, unusual layouts): let the canvas do it.
     const canvas = new OffscreenCanvas(shown.width, shown.height);
-    const ctx = canvas.getContext('2d')!;
-    ctx.translate(shown.width / 2, shown.height / 2);
-    ctx.rotate((job.rotation * Math.PI) / 180);
-    ctx.drawImage(frame, -upright.width / 2, -upright.height / 2, upright.width, upright.height);
+    drawRotated(canvas.getContext('2d')!, frame, shown.width, shown.height, job.rotation);
     return canvas.transferToImageBitmap();
   } finally {
     frame.close();
   }
+}
+
+/** How a track's pictures are drawn: its display size before rotation (metadata sizes come rotated), and the rotation. */
+export function uprightView(track: Pick<TrackInfo, 'displayWidth' | 'displayHeight' | 'width' | 'height' | 'rotation'>): Pick<ThumbnailJob, 'displayWidth' | 'displayHeight' | 'rotation'> {
+  const rotation = track.rotation ?? 0;
+  const upright = uprightSize(track.displayWidth ?? track.width ?? 1, track.displayHeight ?? track.height ?? 1, rotation);
+  return { displayWidth: upright.width, displayHeight: upright.height, rotation };
 }
 
 /** The bytes of one sample, or a readable error when they lie past the end of a truncated file. */

@@ -45,6 +45,21 @@ export interface ClockAnchor {
   source: 'audio' | 'system';
 }
 
+/** Now, in the anchors' time base: comparable between the page and its workers. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The media time `anchor` says is due now. */
+export function mediaTimeNow(anchor: ClockAnchor): number {
+  return anchor.mediaTime + ((epochNow() - anchor.epochMs) / 1000) * anchor.rate;
+}
+
+/** Whether playback at `rate` skims keyframes only, without sound: 4× and faster, and any reverse rate. */
+export function skims(rate: number): boolean {
+  return rate >= 4 || rate < 0;
+}
+
 export interface PlaybackStats {
   presented: number;
   dropped: number;
