@@ -202,6 +202,8 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
   }
   const visual = entry as unknown as { width?: number; height?: number; type?: string; start?: number; size?: number; getCodec?: () => string };
   const audio = trak.mdia.hdlr?.handler === 'soun' && visual.start !== undefined ? soundEntryFields(moov, visual.start - moovStart) : undefined;
+  // mp4box leaves entries it does not know (ProRes `apco`, `ap4h`…) unparsed: read the size from the raw VisualSampleEntry.
+  const picture = trak.mdia.hdlr?.handler === 'vide' && visual.width === undefined && visual.start !== undefined ? visualEntrySize(moov, visual.start - moovStart) : undefined;
   const timescale = mdhd.timescale || 1;
   const shift = editOffsetTicks(trak, timescale, movieTimescale);
   const samples = fromFragments ? tableFromSamples(trak, timescale, shift) : tableFromStbl(trak, timescale, shift);
@@ -225,14 +227,21 @@ function describeTrack(trak: TrakBox, moov: Uint8Array, moovStart: number, movie
     durationSec,
     language: language && /^[a-z]{3}$/.test(language) ? language : undefined,
     matrix: Array.from(trak.tkhd.matrix, Number),
-    width: visual.width ?? 0,
-    height: visual.height ?? 0,
+    width: visual.width ?? picture?.width ?? 0,
+    height: visual.height ?? picture?.height ?? 0,
     channelCount: audio?.channels ?? 0,
     sampleRate: audio?.sampleRate ?? 0,
     config,
     stsd: stsdAt >= 0 && stsdAt + stsdBox.size <= moov.length ? moov.slice(stsdAt, stsdAt + stsdBox.size) : new Uint8Array(0),
     samples,
   };
+}
+
+/** Width and height of a VisualSampleEntry (ISO/IEC 14496-12 12.1.3): 16-bit fields 32 and 34 bytes into the box. */
+function visualEntrySize(moov: Uint8Array, at: number): { width: number; height: number } | undefined {
+  if (at < 0 || at + 36 > moov.length) return undefined;
+  const view = new DataView(moov.buffer, moov.byteOffset + at, 36);
+  return { width: view.getUint16(32), height: view.getUint16(34) };
 }
 
 /**

@@ -10,6 +10,9 @@ import { gopStats } from './keyframe-index.js';
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** Container family from the ftyp brands, as a user names it. */
+/** ProRes 422 sample entries. */
+const PRORES_422 = new Set(['apco', 'apcs', 'apcn', 'apch']);
+
 export function containerName(brand: string | undefined, compatible: readonly string[]): string {
   const brands = [brand ?? '', ...compatible];
   if (brand === 'qt  ' || (!brand && compatible.length === 0)) return 'mov';
@@ -153,6 +156,8 @@ function describeTrack(track: DemuxedTrack): TrackInfo {
     }
     info.bFrames = hasBFrames(samples);
     if (details.bitDepth) info.bitDepth = details.bitDepth;
+    // ProRes 422 (proxy, LT, standard, HQ) is 10-bit 4:2:2 by definition; its entry has no config box to say so.
+    else if (PRORES_422.has(track.fourcc)) info.bitDepth = 10;
     const primaries = colorNames.primaries(details.colorPrimaries);
     const transfer = colorNames.transfer(details.transfer);
     const matrix = colorNames.matrix(details.matrix);
