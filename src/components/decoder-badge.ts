@@ -4,7 +4,8 @@ import { badges } from '../styles/shared.js';
 
 const EXPLANATIONS: Record<DecoderBackend, string> = {
   webcodecs: "Frames are decoded by your browser's own decoder (WebCodecs).",
-  ffmpeg: 'Frames are decoded by the built-in ffmpeg, because your browser cannot decode this codec.',
+  ffmpeg: 'Frames are decoded by the built-in ffmpeg (in software), because your browser cannot decode this codec.',
+  'ffmpeg+webcodecs': "The built-in ffmpeg reads this container and your browser's own decoder (WebCodecs) decodes the frames.",
   none: "This file's video cannot be decoded here.",
 };
 

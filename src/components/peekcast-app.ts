@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { QuickLookController, QuickLookError } from '../controllers/quicklook-controller.js';
+import type { FfmpegStatus } from '../shared/ffmpeg-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
 import type {
   OpenResult,
@@ -11,6 +12,7 @@ import type {
 } from '../shared/quicklook-api.js';
 import { fields, focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
+import './ffmpeg-status.js';
 import './file-drop.js';
 import type { FilesSelectedDetail } from './file-drop.js';
 import './file-queue.js';
@@ -43,12 +45,9 @@ export function parseThumbCount(raw: string | null | undefined): number {
   return Math.min(MAX_THUMBS, Math.max(MIN_THUMBS, n));
 }
 
-/**
- * Whether the worker can make thumbnails for this result: it needs a video track and a
- * decoder (only WebCodecs for now; ffmpeg joins when its thumbnail path lands).
- */
+/** Whether the worker can make thumbnails for this result: it needs a video track and a decoder. */
 const canMakeThumbnails = (result: OpenResult | undefined): result is OpenResult & { info: MediaInfo } =>
-  result?.decoder === 'webcodecs' && (result.info?.tracks.some((track) => track.type === 'video') ?? false);
+  result !== undefined && result.decoder !== 'none' && (result.info?.tracks.some((track) => track.type === 'video') ?? false);
 
 /** Same name, size, type and modification time: the same file chosen again. */
 const fileKey = (file: File): string => `${file.name}\u0000${file.size}\u0000${file.type}\u0000${file.lastModified}`;
@@ -196,6 +195,19 @@ export class PeekcastApp extends LitElement {
         flex: none;
         font-weight: 700;
       }
+      .error details {
+        margin-top: 0.4rem;
+      }
+      .error summary {
+        cursor: pointer;
+        font-weight: 600;
+      }
+      .error pre {
+        max-height: 20rem;
+        overflow: auto;
+        white-space: pre-wrap;
+        font-size: 0.8rem;
+      }
       .error.partial {
         border-color: var(--pc-warn-border, #fec84b);
         background: var(--pc-warn-bg, #fff4e5);
@@ -218,6 +230,7 @@ export class PeekcastApp extends LitElement {
     failures: { state: true },
     thumbsSettled: { state: true },
     playerLoaded: { state: true },
+    ffmpegStatus: { state: true },
   };
 
   /** Every file chosen or dropped in this session, in order. */
@@ -239,8 +252,12 @@ export class PeekcastApp extends LitElement {
   declare protected thumbsSettled: boolean;
   /** True once the player's module (loaded on first use) is defined. */
   declare protected playerLoaded: boolean;
+  /** What ffmpeg.wasm is doing, for files that need it. */
+  declare protected ffmpegStatus: FfmpegStatus | undefined;
 
-  #quicklook = new QuickLookController(this);
+  #quicklook = new QuickLookController(this, (status) => {
+    this.ffmpegStatus = status;
+  });
   #thumbnailRun: ThumbnailRun | undefined;
 
   constructor() {
@@ -255,6 +272,7 @@ export class PeekcastApp extends LitElement {
     this.failures = [];
     this.thumbsSettled = false;
     this.playerLoaded = false;
+    this.ffmpegStatus = undefined;
   }
 
   protected override firstUpdated(): void {
@@ -308,6 +326,7 @@ export class PeekcastApp extends LitElement {
             : nothing}
           <section class="current" aria-label="Current file">
             ${file ? this.#renderFileHead(file) : nothing}
+            <pc-ffmpeg-status .status=${this.ffmpegStatus} @ffmpeg-cancel=${() => this.#quicklook.cancelFfmpeg()}></pc-ffmpeg-status>
             <div class="empty-live" aria-live="polite">${this.#renderProblem()}</div>
             ${this.#renderPlayer(file)} ${this.#renderFilmstrip()}
             ${this.result?.info
@@ -337,9 +356,15 @@ export class PeekcastApp extends LitElement {
   #renderProblem() {
     if (!this.problem) return nothing;
     // With metadata on screen the file is only partly unavailable (e.g. a codec the browser cannot decode).
-    return html`<div class="error ${this.result?.info ? 'partial' : ''}" role="alert" data-testid="error" data-code=${this.problem.code}
-      >${this.problem.message}</div
-    >`;
+    const log = this.problem.log;
+    return html`<div class="error ${this.result?.info ? 'partial' : ''}" role="alert" data-testid="error" data-code=${this.problem.code}>
+      <div>
+        ${this.problem.message}
+        ${log
+          ? html`<details data-testid="ffmpeg-log"><summary>Show the ffmpeg log</summary><pre>${log}</pre></details>`
+          : nothing}
+      </div>
+    </div>`;
   }
 
   #renderPlayer(file: File | undefined) {

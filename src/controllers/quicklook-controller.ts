@@ -7,6 +7,7 @@ import type {
   ThumbnailFailure,
   ThumbnailRequest,
 } from '../shared/quicklook-api.js';
+import type { FfmpegStatus } from '../shared/ffmpeg-api.js';
 import type { PlayerApi } from '../shared/player-api.js';
 import { READY } from '../components/quicklook-timing.js';
 
@@ -60,9 +61,17 @@ export class QuickLookController implements ReactiveController {
   #playerHandle: PlayerHandle | undefined;
   #thumbnailGeneration = 0;
   #warmUpHandle: { cancel(): void } | undefined;
+  #ffmpegStatus: (status: FfmpegStatus) => void;
 
-  constructor(host: ReactiveControllerHost) {
+  /** @param onFfmpegStatus hears what ffmpeg.wasm does for the open file (download, jobs). */
+  constructor(host: ReactiveControllerHost, onFfmpegStatus: (status: FfmpegStatus) => void = () => {}) {
     host.addController(this);
+    this.#ffmpegStatus = onFfmpegStatus;
+  }
+
+  /** Stops the running ffmpeg job; the file stays open, and ffmpeg restarts on the next need. */
+  cancelFfmpeg(): void {
+    void this.#connection?.api.cancelFfmpeg();
   }
 
   hostConnected(): void {
@@ -175,6 +184,11 @@ export class QuickLookController implements ReactiveController {
       );
     });
     this.#connection = connection;
+    void connection.api.onFfmpegStatus(
+      Comlink.proxy((status: FfmpegStatus) => {
+        if (this.#connection === connection) this.#ffmpegStatus(status);
+      }),
+    );
     connection.api.ready().then(
       () => performance.mark(READY),
       () => {},

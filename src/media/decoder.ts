@@ -67,7 +67,7 @@ export async function chooseVideoDecoder(track: DemuxedTrack, name: string): Pro
     problem: {
       code: 'unsupported-codec',
       format: codec,
-      message: `“${name}” is ${label} video${why}. Its details are shown; the built-in ffmpeg fallback decodes ${label}, but it is not in this version yet, so there are no thumbnails.`,
+      message: `“${name}” is ${label} video${why}. Its details are shown, but without the ffmpeg fallback there are no thumbnails.`,
     },
   });
   if (typeof VideoDecoder === 'undefined') return unsupported(', and this browser has no WebCodecs');

@@ -11,6 +11,8 @@ export interface OpenedMedia {
   info?: MediaInfo;
   demuxed?: Demuxed;
   problem?: QuickLookProblem;
+  /** A video container mp4box cannot read (MKV, TS, AVI…): ffmpeg describes it. */
+  foreign?: { format: string; label: string };
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -34,15 +36,7 @@ export async function openMedia(source: ByteSource, name: string): Promise<Opene
     if (source.size > HEAD_BYTES + TAIL_BYTES) prefetched.prefetch(source.size - TAIL_BYTES, TAIL_BYTES);
     const head = await headRead;
     const sniffed = sniffContainer(head);
-    if (sniffed.kind === 'video') {
-      return {
-        problem: {
-          code: 'unsupported-container',
-          format: sniffed.format,
-          message: `“${name}” is a ${sniffed.label} file. Peekcast reads MP4 and MOV itself; ${sniffed.label} files are opened by the built-in ffmpeg fallback, which is not in this version yet.`,
-        },
-      };
-    }
+    if (sniffed.kind === 'video') return { foreign: { format: sniffed.format, label: sniffed.label } };
     if (sniffed.kind === 'other') {
       return { problem: { code: 'not-video', format: sniffed.format, message: `“${name}” is a ${sniffed.label}, not a video.` } };
     }

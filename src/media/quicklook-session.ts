@@ -1,5 +1,8 @@
 import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
+import { FallbackFile } from './fallback-file.js';
+import { FfmpegFailure } from './ffmpeg-jobs.js';
+import type { FfmpegRunner } from './ffmpeg-runner.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import type { PlayerFile } from './player-engine.js';
@@ -43,9 +46,14 @@ const DECODER_LANES = 2;
  */
 export class QuickLookSession {
   #file: OpenFile | undefined;
+  /** The open file when ffmpeg.wasm describes or decodes it. */
+  #fallback: FallbackFile | undefined;
   #abort = new AbortController();
   #thumbnailsAbort = new AbortController();
   #warm: Promise<void> | undefined;
+
+  /** @param ffmpeg runs ffmpeg.wasm for files the MP4/WebCodecs path cannot take; absent: no fallback. */
+  constructor(private readonly ffmpeg?: FfmpegRunner) {}
 
   /** Compiles the open path and wakes the media stack before the first real file; idempotent. */
   warmUp(): Promise<void> {
@@ -61,6 +69,7 @@ export class QuickLookSession {
     const started = performance.now();
     const source = new BlobSource(blob);
     const opened = await openMedia(source, name);
+    if (opened.foreign) return this.#openForeign(blob, name, opened.foreign, abort.signal, started, source);
     let decoder: DecoderBackend = 'none';
     let problem = opened.problem;
     const demuxed = opened.demuxed;
@@ -70,9 +79,14 @@ export class QuickLookSession {
       if (video) {
         const choice = await chooseVideoDecoder(video, name);
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
+        else if (this.ffmpeg) decoder = 'ffmpeg';
         else problem ??= choice.problem;
         if (!abort.signal.aborted) {
           const file: OpenFile = { name, source, demuxed, video, choice, info };
+          if (decoder === 'ffmpeg' && this.ffmpeg) {
+            const index = (file.index = new KeyframeIndex(video.samples));
+            this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, Array.from(index.times));
+          }
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
@@ -111,6 +125,14 @@ export class QuickLookSession {
     this.#thumbnailsAbort.abort();
     this.#thumbnailsAbort = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
+    const fallback = this.#fallback;
+    if (fallback) {
+      const result = await fallback.thumbnails(clampCount(request.count), Math.max(16, Math.min(4096, request.maxSize)), signal, onThumb, onFailure).catch((error: unknown) => {
+        if (signal.aborted) return { drawn: 0, failed: 0 };
+        throw error;
+      });
+      return { ...result, ms: performance.now() - started };
+    }
     if (!file?.video || file.choice?.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
     const video = file.video;
     const count = clampCount(request.count);
@@ -180,8 +202,51 @@ export class QuickLookSession {
     return planThumbnails(file.index, file.info.durationSec, count);
   }
 
+  /** Describes a file in a container mp4box cannot read, with ffprobe in ffmpeg.wasm. */
+  async #openForeign(blob: Blob, name: string, foreign: { format: string; label: string }, signal: AbortSignal, started: number, source: ByteSource): Promise<OpenResult> {
+    const base = { bytesRead: source.bytesRead, decoder: 'none' as DecoderBackend };
+    if (!this.ffmpeg) {
+      return {
+        ...base,
+        problem: { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` },
+        openMs: performance.now() - started,
+      };
+    }
+    try {
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal);
+      if (!signal.aborted) this.#fallback = opened.file;
+      return {
+        info: opened.info,
+        decoder: opened.decoder,
+        ...(opened.problem ? { problem: opened.problem } : {}),
+        bytesRead: source.bytesRead,
+        openMs: performance.now() - started,
+      };
+    } catch (error) {
+      if (signal.aborted) return { ...base, problem: { code: 'cancelled', message: `Opening “${name}” was cancelled.` }, openMs: performance.now() - started };
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        ...base,
+        problem: {
+          code: 'ffmpeg-error',
+          format: foreign.format,
+          message: `“${name}” (${foreign.label}): ${message}`,
+          ...(error instanceof FfmpegFailure ? { log: error.log.join('\n') } : {}),
+        },
+        openMs: performance.now() - started,
+      };
+    }
+  }
+
+  /** Stops the running ffmpeg job (the user's Cancel); the open file stays open. */
+  cancelFfmpeg(): void {
+    this.#thumbnailsAbort.abort();
+    this.ffmpeg?.cancel();
+  }
+
   /** Lets go of the open file and its prepared decoders. */
   #release(): void {
+    this.#fallback = undefined;
     const file = this.#file;
     this.#file = undefined;
     if (!file) return;

@@ -1,7 +1,11 @@
+import type { FfmpegStatus } from './ffmpeg-api.js';
 import type { MediaInfo } from './media-info.js';
 
-/** Which backend decodes a file's video. `ffmpeg` arrives with the wasm fallback. */
-export type DecoderBackend = 'webcodecs' | 'ffmpeg' | 'none';
+/**
+ * Which backend decodes a file's video: the browser (`webcodecs`), ffmpeg.wasm (`ffmpeg`), or
+ * ffmpeg.wasm reading a container mp4box cannot while WebCodecs decodes (`ffmpeg+webcodecs`).
+ */
+export type DecoderBackend = 'webcodecs' | 'ffmpeg' | 'ffmpeg+webcodecs' | 'none';
 
 /** Why a file (or its video) cannot be shown by the WebCodecs path. */
 export interface QuickLookProblem {
@@ -11,6 +15,8 @@ export interface QuickLookProblem {
   message: string;
   /** The foreign container or codec, when known (`matroska`, `hevc`…). */
   format?: string;
+  /** ffmpeg's log of the job that failed, for the "show the ffmpeg log" disclosure. */
+  log?: string;
 }
 
 export interface OpenResult {
@@ -69,4 +75,8 @@ export interface QuickLookApi {
     onFailure: (failure: ThumbnailFailure) => void,
   ): Promise<{ drawn: number; failed: number; ms: number }>;
   close(): void;
+  /** Where the page hears about ffmpeg.wasm: the core's download, then each job's progress. */
+  onFfmpegStatus(listener: (status: FfmpegStatus) => void): void;
+  /** Cancels the running ffmpeg job (terminates its worker; the core reloads on the next need). */
+  cancelFfmpeg(): void;
 }

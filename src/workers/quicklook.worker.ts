@@ -1,10 +1,13 @@
 import { expose, transfer } from 'comlink';
+import { FfmpegRunner } from '../media/ffmpeg-runner.js';
 import { PlayerSession } from '../media/player-session.js';
 import { QuickLookSession } from '../media/quicklook-session.js';
 import type { PlayerApi } from '../shared/player-api.js';
 import type { QuickLookApi } from '../shared/quicklook-api.js';
 
-const session = new QuickLookSession();
+// ffmpeg.wasm runs in a worker of its own, started on the first file that needs it.
+const ffmpeg = new FfmpegRunner(() => new Worker(new URL('./ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'peekcast-ffmpeg' }));
+const session = new QuickLookSession(ffmpeg);
 void session.warmUp();
 let player: PlayerSession | undefined;
 
@@ -27,6 +30,8 @@ const api: QuickLookApi & PlayerApi = {
     player = undefined;
     session.close();
   },
+  onFfmpegStatus: (listener) => ffmpeg.onStatus(listener),
+  cancelFfmpeg: () => session.cancelFfmpeg(),
   attach: async (canvas) => {
     player?.close();
     const file = session.current();

@@ -1,0 +1,205 @@
+import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
+import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shared/quicklook-api.js';
+import { chooseVideoDecoder } from './decoder.js';
+import { demuxMp4 } from './demux.js';
+import { decodeKeyframe, FfmpegFailure, probeFile, remuxKeyframe, scanPackets, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import type { FfmpegRunner } from './ffmpeg-runner.js';
+import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
+import type { SlotThumbnail } from './quicklook-session.js';
+import { BlobSource } from './source.js';
+import { renderThumbnail, thumbnailSize, uprightView } from './thumbnails.js';
+import { WebCodecsDecoder } from './webcodecs-decoder.js';
+
+/** Codecs WebCodecs may decode when ffmpeg hands it the packets (the hybrid path). */
+const HYBRID_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
+/** Files up to this size get every packet counted at open (frame and keyframe counts, GOP, VFR). */
+const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
+
+/** The ffmpeg side of one open file: what it is, and how its pictures are decoded. */
+export interface FallbackOpened {
+  info: MediaInfo;
+  decoder: DecoderBackend;
+  problem?: QuickLookProblem;
+  file: FallbackFile;
+}
+
+/**
+ * A file that needs ffmpeg.wasm: a container mp4box cannot read, or a codec WebCodecs cannot decode.
+ * Thumbnails come from ffmpeg decoding keyframes at thumbnail size (`ffmpeg`), or, when only the
+ * container is foreign, from ffmpeg copying each keyframe into a small MP4 that WebCodecs decodes
+ * (`ffmpeg+webcodecs`).
+ */
+export class FallbackFile {
+  private constructor(
+    private readonly runner: FfmpegRunner,
+    readonly name: string,
+    readonly info: MediaInfo,
+    /** ffmpeg's specifier of the video stream (`0:2`, `0:v:0`), when there is one. */
+    private readonly stream: string | undefined,
+    readonly backend: DecoderBackend,
+    /** Start of the file's timeline (MPEG-TS often starts at 1.4 s): our times count from it. */
+    private readonly startSec: number,
+    /** Known keyframe times (MP4 files), so thumbnails seek exactly to them. */
+    private readonly keyframes?: readonly number[],
+  ) {}
+
+  /** Describes a file in a container mp4box cannot read, with ffprobe. */
+  static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal): Promise<FallbackOpened> {
+    runner.setFile(blob, name);
+    const probe = await probeFile(runner, signal);
+    const video = firstVideo(probe);
+    const startSec = Number(probe.format?.start_time ?? 0) || 0;
+    let packets: PacketSummary | undefined;
+    if (video && blob.size <= SCAN_PACKETS_UP_TO) {
+      packets = await scanPackets(runner, video.index, startSec, signal).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        return undefined;
+      });
+    }
+    const info = describeProbe(probe, blob.size, name, packets);
+    let backend: DecoderBackend = 'none';
+    let problem: QuickLookProblem | undefined;
+    if (video) {
+      backend = (await webCodecsTakes(video)) ? 'ffmpeg+webcodecs' : 'ffmpeg';
+    } else if (!info.tracks.some((t) => t.type === 'audio')) {
+      problem = { code: 'no-video', message: `“${name}” has no video or audio stream ffmpeg can use.` };
+    } else {
+      backend = 'ffmpeg';
+    }
+    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes);
+    return { info, decoder: backend, ...(problem ? { problem } : {}), file };
+  }
+
+  /** An MP4 we describe ourselves whose video codec WebCodecs refuses: ffmpeg decodes it. */
+  static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, keyframes: readonly number[]): FallbackFile {
+    runner.setFile(blob, name);
+    const video = info.tracks.some((t) => t.type === 'video');
+    return new FallbackFile(runner, name, info, video ? '0:v:0' : undefined, 'ffmpeg', 0, keyframes);
+  }
+
+  /** The track the filmstrip shows. */
+  get video(): TrackInfo | undefined {
+    return this.info.tracks.find((t) => t.type === 'video');
+  }
+
+  /** Makes `count` thumbnails spread over the file, calling back as each is ready (in order). */
+  async thumbnails(
+    count: number,
+    maxSize: number,
+    signal: AbortSignal,
+    onThumb: (thumb: SlotThumbnail) => void,
+    onFailure: (failure: ThumbnailFailure) => void,
+  ): Promise<{ drawn: number; failed: number }> {
+    const video = this.video;
+    if (this.stream === undefined || !video) return { drawn: 0, failed: 0 };
+    const times = this.#slotTimes(count);
+    const result = { drawn: 0, failed: 0 };
+    const fail = (index: number, ts: number, error: unknown) => {
+      if (signal.aborted) throw error;
+      result.failed++;
+      onFailure({ index, ts, message: error instanceof Error ? error.message : String(error) });
+    };
+    if (this.backend === 'ffmpeg+webcodecs') {
+      await this.#hybridThumbnails(times, maxSize, video, signal, onThumb, fail, result);
+      return result;
+    }
+    const size = thumbnailSize(video.displayWidth ?? video.width ?? 1, video.displayHeight ?? video.height ?? 1, maxSize);
+    for (const [index, t] of times.entries()) {
+      if (signal.aborted) break;
+      try {
+        const raw = await decodeKeyframe(this.runner, this.stream, t, this.startSec, size.width, size.height, signal);
+        const pixels = new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), raw.width, raw.height);
+        const bitmap = await createImageBitmap(pixels);
+        result.drawn++;
+        onThumb({ index, ts: raw.ts, bitmap });
+      } catch (error) {
+        fail(index, t, error);
+      }
+    }
+    return result;
+  }
+
+  /** Hybrid: ffmpeg copies keyframe N+1 into an MP4 while WebCodecs decodes keyframe N. */
+  async #hybridThumbnails(
+    times: number[],
+    maxSize: number,
+    video: TrackInfo,
+    signal: AbortSignal,
+    onThumb: (thumb: SlotThumbnail) => void,
+    fail: (index: number, ts: number, error: unknown) => void,
+    result: { drawn: number; failed: number },
+  ): Promise<void> {
+    const remux = (t: number) => remuxKeyframe(this.runner, this.stream!, t, this.startSec, signal);
+    let decoder: WebCodecsDecoder | undefined;
+    let next: Promise<RemuxedKeyframe> | undefined = times.length ? remux(times[0]!) : undefined;
+    next?.catch(() => undefined);
+    try {
+      for (const [index, t] of times.entries()) {
+        const piece = next!;
+        next = index + 1 < times.length ? remux(times[index + 1]!) : undefined;
+        next?.catch(() => undefined);
+        try {
+          const { mp4, ts } = await piece;
+          const source = new BlobSource(new Blob([mp4 as Uint8Array<ArrayBuffer>]));
+          const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
+          const track = demuxed.tracks.find((tr) => tr.handler === 'vide' && tr.samples.count > 0);
+          if (!track) throw new FfmpegFailure('ffmpeg found no keyframe here', []);
+          if (!decoder) {
+            const choice = await chooseVideoDecoder(track, this.name);
+            if (choice.backend !== 'webcodecs') throw new FfmpegFailure(choice.problem.message, []);
+            decoder = new WebCodecsDecoder(choice.config);
+          }
+          const data = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
+          const frame = decoder.decode({ data, timestamp: Math.round(ts * 1e6), key: true });
+          await decoder.flush();
+          const bitmap = await renderThumbnail(await frame, { maxSize, ...uprightView(video) });
+          result.drawn++;
+          onThumb({ index, ts, bitmap });
+        } catch (error) {
+          fail(index, t, error);
+        }
+        if (signal.aborted) break;
+      }
+    } finally {
+      decoder?.close();
+    }
+  }
+
+  /**
+   * Where to seek for each slot. With the keyframes known, aim so that ffmpeg's seek lands on the
+   * slot's keyframe: indexed containers land on the keyframe at or before the target, so aim between
+   * it and the next (B-frames put a keyframe's decode time before its presentation time); MPEG-TS and
+   * PS seek by bytes and land on the first keyframe after, so aim just before it.
+   */
+  #slotTimes(count: number): number[] {
+    const duration = this.info.durationSec;
+    const times = Array.from({ length: count }, (_, i) => (duration * i) / count);
+    const keys = this.keyframes;
+    if (!keys?.length) return times;
+    const landsAfter = this.info.container === 'ts' || this.info.container === 'mpeg-ps';
+    return times.map((t) => {
+      let i = 0;
+      while (i + 1 < keys.length && keys[i + 1]! <= t + 1e-6) i++;
+      const key = keys[i]!;
+      if (landsAfter) return Math.max(0, key - 0.05);
+      const next = keys[i + 1] ?? Math.min(duration, key + 1);
+      return key + Math.min(0.5, Math.max(0, (next - key) / 2));
+    });
+  }
+}
+
+/** ffprobe's first video stream that is a real picture stream (not cover art). */
+function firstVideo(probe: ProbeJson) {
+  return probe.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+}
+
+/** True when WebCodecs decodes this stream's codec, asked with the codec string ffprobe's fields give. */
+async function webCodecsTakes(stream: NonNullable<ReturnType<typeof firstVideo>>): Promise<boolean> {
+  if (!HYBRID_CODECS.has(stream.codec_name ?? '') || typeof VideoDecoder === 'undefined') return false;
+  try {
+    const support = await VideoDecoder.isConfigSupported({ codec: codecStringFor(stream), codedWidth: stream.width ?? 640, codedHeight: stream.height ?? 360 });
+    return Boolean(support.supported);
+  } catch {
+    return false;
+  }
+}

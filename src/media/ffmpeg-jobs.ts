@@ -1,0 +1,175 @@
+import type { FfmpegRun } from '../shared/ffmpeg-api.js';
+import type { PacketSummary, ProbeJson } from './ffprobe-info.js';
+import type { FfmpegRunner } from './ffmpeg-runner.js';
+
+/** An ffmpeg job that failed, told in words, with the log one click away. */
+export class FfmpegFailure extends Error {
+  override name = 'FfmpegFailure';
+  constructor(
+    message: string,
+    readonly log: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Times to the microsecond: subtracting a start time leaves float dust. */
+const microseconds = (t: number): number => Math.round(t * 1e6) / 1e6;
+
+const QUIET = ['-hide_banner', '-v', 'error'];
+
+/** Turns ffmpeg's last words into a sentence a user can act on. */
+export function explainFailure(run: FfmpegRun, what: string): FfmpegFailure {
+  const text = run.log.join('\n');
+  const rules: Array<[RegExp, string]> = [
+    [/Invalid data found when processing input|EBML header parsing failed|could not find corresponding/i, 'ffmpeg could not make sense of its data: the file is damaged, incomplete or not a video'],
+    [/moov atom not found/i, 'its index (moov) is missing: the recording or copy was probably cut short'],
+    [/Decoder \(codec (\w+)\) not found|decoder.*not found for|Unsupported codec/i, 'ffmpeg in Peekcast has no decoder for its codec'],
+    [/does not contain any stream|matches no streams/i, 'it has no video stream ffmpeg can use'],
+    [/Cannot allocate memory|Out of memory|OOM/i, 'ffmpeg ran out of memory'],
+    [/No such file or directory/i, 'the file could not be read any more (was it moved or deleted?)'],
+  ];
+  for (const [pattern, words] of rules) {
+    if (pattern.test(text)) return new FfmpegFailure(`${what} failed: ${words}.`, run.log);
+  }
+  const last = run.log.filter((l) => l.trim()).at(-1);
+  return new FfmpegFailure(`${what} failed: ffmpeg stopped with code ${run.code}${last ? ` (“${last.trim()}”)` : ''}.`, run.log);
+}
+
+/** ffprobe's description of the open file: format and streams, as JSON. */
+export async function probeFile(runner: FfmpegRunner, signal?: AbortSignal): Promise<ProbeJson> {
+  const out = '/out/probe.json';
+  const run = await runner.run({
+    tool: 'ffprobe',
+    label: 'Reading the file with ffmpeg',
+    args: [...QUIET, '-print_format', 'json', '-show_format', '-show_streams', '-o', out, runner.inputPath()],
+    ...(signal ? { signal } : {}),
+  });
+  const bytes = await runner.take(out);
+  // The wasm ffprobe returns from main without exit(), so its code stays -1: judge by what it wrote.
+  const probe = bytes?.byteLength ? (JSON.parse(new TextDecoder().decode(bytes)) as ProbeJson) : undefined;
+  if (!probe?.streams?.length || (run.code > 0 && !probe.format)) throw explainFailure(run, 'Reading the file');
+  return probe;
+}
+
+/**
+ * Every packet of one stream (time and key flag), which means reading the whole file: the caller
+ * does this only for small files or in the background.
+ */
+export async function scanPackets(runner: FfmpegRunner, streamIndex: number, startSec: number, signal?: AbortSignal): Promise<PacketSummary> {
+  const out = '/out/packets.csv';
+  const run = await runner.run({
+    tool: 'ffprobe',
+    label: 'Counting frames',
+    args: [...QUIET, '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath()],
+    ...(signal ? { signal } : {}),
+  });
+  const bytes = await runner.take(out);
+  if (run.code > 0 || !bytes) throw explainFailure(run, 'Counting frames');
+  const pts: number[] = [];
+  const keyframeTimes: number[] = [];
+  for (const line of new TextDecoder().decode(bytes).split('\n')) {
+    const [time, flags] = line.split(',');
+    if (!time || time === 'N/A') continue;
+    const t = microseconds(Number(time) - startSec);
+    pts.push(t);
+    if (flags?.startsWith('K')) keyframeTimes.push(t);
+  }
+  return { count: pts.length, keyframeTimes, pts };
+}
+
+/** `stream` arguments are ffmpeg stream specifiers: `0:3`, `0:v:0`. */
+
+/** A decoded picture from ffmpeg: RGBA pixels at the size asked for. */
+export interface RawFrame {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+  /** Presentation time in the file's timeline (start time already taken off), seconds. */
+  ts: number;
+}
+
+/** Where ffmpeg's showinfo filter prints a frame's time. */
+const PTS_TIME = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.e+-]+)/;
+
+/**
+ * Decodes one keyframe near `atSec` with ffmpeg itself: seeks, decodes keyframes only, rotates
+ * upright (ffmpeg's autorotate) and scales to `width`×`height` in the same pass.
+ */
+export async function decodeKeyframe(
+  runner: FfmpegRunner,
+  stream: string,
+  atSec: number,
+  startSec: number,
+  width: number,
+  height: number,
+  signal?: AbortSignal,
+): Promise<RawFrame> {
+  return decodeFrame(runner, stream, atSec, startSec, width, height, { keyframesOnly: true, ...(signal ? { signal } : {}) });
+}
+
+/**
+ * Decodes the frame shown at `atSec` (exact: from the keyframe before it) or, with `keyframesOnly`,
+ * the keyframe the seek lands on.
+ */
+export async function decodeFrame(
+  runner: FfmpegRunner,
+  stream: string,
+  atSec: number,
+  startSec: number,
+  width: number,
+  height: number,
+  options: { keyframesOnly?: boolean; signal?: AbortSignal; label?: string } = {},
+): Promise<RawFrame> {
+  const out = '/out/frame.rgba';
+  // ffmpeg adds the file's start time to -ss itself; -copyts keeps it in the frame times we read back.
+  const seek = Math.max(0, atSec).toFixed(6);
+  const run = await runner.run({
+    tool: 'ffmpeg',
+    label: options.label ?? 'Decoding with ffmpeg',
+    args: [
+      '-hide_banner', '-nostats', '-v', 'info', '-threads', '1',
+      ...(options.keyframesOnly ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : []),
+      '-copyts', '-ss', seek, '-i', runner.inputPath(),
+      '-map', stream, '-an', '-sn', '-dn', '-frames:v', '1',
+      '-vf', `showinfo,scale=${width}:${height}:flags=bilinear`, '-pix_fmt', 'rgba', '-f', 'rawvideo', out,
+    ],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const rgba = await runner.take(out);
+  if (run.code !== 0 || !rgba || rgba.byteLength < width * height * 4) throw explainFailure(run, 'Decoding a frame');
+  const time = run.log.map((l) => PTS_TIME.exec(l)?.[1]).find((t) => t !== undefined);
+  return { rgba: rgba.subarray(0, width * height * 4), width, height, ts: microseconds(time !== undefined ? Number(time) - startSec : atSec) };
+}
+
+/** The time of the packet ffmpeg's `-debug_ts` says went to the muxer. */
+const MUXED_PTS = /muxer <- type:video pkt_pts:-?\d+ pkt_pts_time:(-?[\d.e+-]+)/;
+
+/** One keyframe copied out of the file, as a small MP4, and its time in the file. */
+export interface RemuxedKeyframe {
+  mp4: Uint8Array;
+  /** Presentation time, seconds from the file's start (start time taken off). */
+  ts: number;
+}
+
+/**
+ * Copies the keyframe ffmpeg's seek to `atSec` lands on (at or before it where the container has an
+ * index; MPEG-TS seeks land just after) into a small MP4 (`-c copy`: no decoding), for WebCodecs to
+ * decode: the hybrid path for decodable codecs in containers mp4box cannot read.
+ */
+export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec: number, startSec: number, signal?: AbortSignal): Promise<RemuxedKeyframe> {
+  const out = '/out/piece.mp4';
+  const run = await runner.run({
+    tool: 'ffmpeg',
+    label: 'Reading keyframes with ffmpeg',
+    args: [
+      '-hide_banner', '-nostats', '-v', 'info', '-debug_ts', '-copyts', '-ss', Math.max(0, atSec).toFixed(6), '-i', runner.inputPath(),
+      '-map', stream, '-c', 'copy', '-frames:v', '1', '-f', 'mp4', out,
+    ],
+    ...(signal ? { signal } : {}),
+  });
+  const mp4 = await runner.take(out);
+  if (run.code !== 0 || !mp4) throw explainFailure(run, 'Reading a keyframe');
+  const time = run.log.map((l) => MUXED_PTS.exec(l)?.[1]).find((t) => t !== undefined);
+  return { mp4, ts: microseconds(time !== undefined ? Number(time) - startSec : atSec) };
+}

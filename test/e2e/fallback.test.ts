@@ -1,0 +1,214 @@
+/**
+ * The ffmpeg.wasm fallback as a user meets it: files mp4box or WebCodecs cannot take (MKV, WebM,
+ * MPEG-TS, AVI, FLV, ProRes, MPEG-2, HEVC) opened in Debian's chromium from the built app, checked
+ * against Debian's ffprobe and ffmpeg on the same files.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaInfo } from '../../src/shared/media-info.js';
+import { fixturePath } from '../fixtures/generate.js';
+import { openApp as open, choose, meanAbsDiff } from '../helpers/app.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startServer, type TestServer } from '../helpers/serve.js';
+
+const run = promisify(execFile);
+let server: TestServer;
+let browser: Browser;
+let scratch: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  scratch = mkdtempSync(join(tmpdir(), 'peekcast-fallback-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const openApp = (query = '') => open(browser, `${server.url}/${query}`);
+
+interface ProbeStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  sample_rate?: string;
+  channels?: number;
+}
+
+async function ffprobe(path: string): Promise<{ format: { duration?: string }; streams: ProbeStream[] }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path]);
+  return JSON.parse(stdout) as { format: { duration?: string }; streams: ProbeStream[] };
+}
+
+async function metadata(page: Page, fileSize: number): Promise<MediaInfo> {
+  const json = page.locator('[data-testid=metadata-json]');
+  await expect.poll(async () => JSON.parse((await json.textContent().catch(() => '')) || '{}').sizeBytes, { timeout: 30_000 }).toBe(fileSize);
+  return JSON.parse((await json.textContent()) ?? '') as MediaInfo;
+}
+
+async function thumbTimes(page: Page, count: number): Promise<number[]> {
+  const thumbs = page.locator('[data-testid=filmstrip] [data-testid=thumb]');
+  await expect.poll(() => thumbs.count(), { timeout: 30_000 }).toBe(count);
+  return (await thumbs.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-ts'))))) as number[];
+}
+
+async function thumbPixels(page: Page, n: number): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.locator('[data-testid=thumb] canvas').nth(n).evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(canvas, 0, 0);
+    return { width: copy.width, height: copy.height, rgba: Array.from(ctx.getImageData(0, 0, copy.width, copy.height).data) };
+  });
+}
+
+/** Debian ffmpeg's picture of the frame shown at `ts` (seconds from the file's start), scaled, as RGBA. */
+async function nativeFrame(path: string, ts: number, width: number, height: number): Promise<Uint8Array> {
+  // Output seeking: decode from the start and keep the first frame at or after `ts` (exact, and relative to the start time).
+  const { stdout } = await run('ffmpeg', [
+    '-v', 'error', '-i', path, '-ss', Math.max(0, ts - 0.001).toFixed(6), '-frames:v', '1',
+    '-vf', `scale=${width}:${height}:flags=area`, '-pix_fmt', 'rgba', '-f', 'rawvideo', 'pipe:1',
+  ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  return new Uint8Array(stdout);
+}
+
+const CASES: Array<[fixture: string, decoder: string, container: string]> = [
+  ['sample-mkv', 'ffmpeg+webcodecs', 'mkv'],
+  ['h264-opus-mkv', 'ffmpeg+webcodecs', 'mkv'],
+  ['sample-webm', 'ffmpeg+webcodecs', 'webm'],
+  ['sample-ts', 'ffmpeg+webcodecs', 'ts'],
+  ['sample-flv', 'ffmpeg+webcodecs', 'flv'],
+  ['sample-avi', 'ffmpeg', 'avi'],
+  ['mpeg2-ts', 'ffmpeg', 'ts'],
+  ['prores', 'ffmpeg', 'mov'],
+  ['hevc', 'ffmpeg', 'mp4'],
+  ['hevc-hlg', 'ffmpeg', 'mp4'],
+];
+
+describe('the ffmpeg.wasm fallback in chromium', () => {
+  it('describes every fallback file as ffprobe does, names its decoder and draws its thumbnails like ffmpeg', async () => {
+    const { page, errors } = await openApp('?thumbs=3');
+    for (const [name, decoder, container] of CASES) {
+      const path = fixturePath(name);
+      await choose(page, name);
+      const info = await metadata(page, statSync(path).size);
+      const probe = await ffprobe(path);
+      expect(info.container, name).toBe(container);
+      expect(info.durationSec, name).toBeCloseTo(Number(probe.format.duration), 1);
+      const video = probe.streams.find((s) => s.codec_type === 'video')!;
+      expect(info.tracks.find((t) => t.type === 'video'), name).toMatchObject({ codec: video.codec_name, width: video.width, height: video.height });
+      const audio = probe.streams.find((s) => s.codec_type === 'audio');
+      if (audio) expect(info.tracks.find((t) => t.type === 'audio'), name).toMatchObject({ codec: audio.codec_name, sampleRate: Number(audio.sample_rate), channels: audio.channels });
+      expect(await page.locator('[data-testid=decoder]').textContent(), name).toBe(decoder);
+
+      const times = await thumbTimes(page, 3);
+      expect(times.every((t) => t >= 0 && t <= info.durationSec), `${name}: ${times}`).toBe(true);
+      const thumb = await thumbPixels(page, 1);
+      const reference = await nativeFrame(path, times[1]!, thumb.width, thumb.height);
+      expect(reference.length, `${name}: ffmpeg's frame at ${times[1]} s`).toBe(thumb.width * thumb.height * 4);
+      const error = meanAbsDiff(reference, Uint8Array.from(thumb.rgba));
+      expect(error, `${name}: mean error ${error.toFixed(1)} at ${times[1]} s`).toBeLessThan(14);
+      expect(await page.locator('[data-testid=error]').count(), name).toBe(0);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('loads the core once, from our own origin, showing its download', async () => {
+    const { page } = await openApp('?thumbs=2');
+    const requests: string[] = [];
+    page.context().on('request', (r) => requests.push(r.url()));
+    const phases = new Set<string>();
+    await page.exposeFunction('notePhase', (p: string) => phases.add(p));
+    await page.evaluate(() => {
+      const observe = () => {
+        const app = document.querySelector('peekcast-app');
+        const status = app?.shadowRoot?.querySelector('pc-ffmpeg-status')?.shadowRoot?.querySelector('[data-testid=ffmpeg-status]');
+        if (status) (window as unknown as { notePhase(p: string): void }).notePhase(status.getAttribute('data-phase') ?? '');
+        requestAnimationFrame(observe);
+      };
+      observe();
+    });
+    await choose(page, 'sample-mkv');
+    await metadata(page, statSync(fixturePath('sample-mkv')).size);
+    await thumbTimes(page, 2);
+    await choose(page, 'sample-avi');
+    await metadata(page, statSync(fixturePath('sample-avi')).size);
+    await thumbTimes(page, 2);
+    const status = page.locator('[data-testid=ffmpeg-status]');
+    expect(await status.getAttribute('data-loads')).toBe('1');
+    expect(phases.has('download') || phases.has('compile')).toBe(true);
+    const cores = requests.filter((u) => /ffmpeg-core.*\.wasm/.test(u));
+    expect(cores.length).toBeLessThanOrEqual(1);
+    expect(requests.every((u) => u.startsWith(server.url))).toBe(true);
+    await page.close();
+  });
+
+  it('cancels a long ffmpeg job, and the next file opens without downloading the core again', async () => {
+    const { page, errors } = await openApp('?thumbs=200');
+    await choose(page, 'prores');
+    await metadata(page, statSync(fixturePath('prores')).size);
+    const cancel = page.locator('[data-testid=ffmpeg-cancel]');
+    await expect.poll(() => page.locator('[data-testid=thumb]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await cancel.click();
+    await expect.poll(() => page.locator('[data-testid=ffmpeg-status]').getAttribute('data-phase'), { timeout: 5_000 }).toBe('idle');
+    const drawn = await page.locator('[data-testid=thumb]').count();
+    expect(drawn).toBeLessThan(200);
+    const count = page.locator('[data-testid=thumb-count]');
+    await count.fill('3');
+    await count.dispatchEvent('change');
+    await choose(page, 'sample-webm');
+    await metadata(page, statSync(fixturePath('sample-webm')).size);
+    await thumbTimes(page, 3);
+    expect(await page.locator('[data-testid=ffmpeg-status]').getAttribute('data-loads')).toBe('1');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a damaged first cluster still shows metadata and the thumbnails that decode', async () => {
+    const { page } = await openApp('?thumbs=4');
+    await choose(page, 'mkv-damaged-cluster');
+    const info = await metadata(page, statSync(fixturePath('mkv-damaged-cluster')).size);
+    expect(info.tracks.some((t) => t.type === 'video')).toBe(true);
+    const thumbs = page.locator('[data-testid=thumb]');
+    const failed = page.locator('[data-testid=thumb-failed]');
+    await expect.poll(async () => (await thumbs.count()) + (await failed.count()), { timeout: 30_000 }).toBe(4);
+    expect(await thumbs.count()).toBeGreaterThan(0);
+    await choose(page, 'h264-faststart');
+    await thumbTimes(page, 4);
+    await page.close();
+  });
+
+  it('a file ffmpeg cannot read gets words a user understands, with the ffmpeg log one click away', async () => {
+    // A Matroska signature followed by nothing ffmpeg can parse.
+    const path = join(scratch, 'broken.mkv');
+    const bytes = new Uint8Array(4096).fill(0x55);
+    bytes.set([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]);
+    writeFileSync(path, bytes);
+    const { page } = await openApp();
+    await choose(page, path);
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.getAttribute('data-code')).toBe('ffmpeg-error');
+    expect(await error.textContent()).toMatch(/damaged|incomplete|not a video/);
+    const log = page.locator('[data-testid=ffmpeg-log]');
+    await log.locator('summary').click();
+    expect((await log.locator('pre').textContent())?.length).toBeGreaterThan(0);
+    await choose(page, 'sample-mkv');
+    await metadata(page, statSync(fixturePath('sample-mkv')).size);
+    expect(await page.locator('[data-testid=error]').count()).toBe(0);
+    await page.close();
+  });
+});
