@@ -128,11 +128,12 @@ export async function decodeFrame(
     tool: 'ffmpeg',
     label: options.label ?? 'Decoding with ffmpeg',
     args: [
+      // showinfo (after the scale, so its checksums cover a thumbnail, not a 4K frame) logs the frame's time.
       '-hide_banner', '-nostats', '-v', 'info', '-threads', '1',
       ...(options.keyframesOnly ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : []),
       '-copyts', '-ss', seek, '-i', runner.inputPath(),
       '-map', stream, '-an', '-sn', '-dn', '-frames:v', '1',
-      '-vf', `showinfo,scale=${width}:${height}:flags=bilinear`, '-pix_fmt', 'rgba', '-f', 'rawvideo', out,
+      '-vf', `scale=${width}:${height}:flags=bilinear,showinfo`, '-pix_fmt', 'rgba', '-f', 'rawvideo', out,
     ],
     ...(options.signal ? { signal: options.signal } : {}),
   });

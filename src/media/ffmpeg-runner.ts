@@ -73,6 +73,15 @@ export class FfmpegRunner {
     return result;
   }
 
+  /**
+   * Starts loading the core now (a file that will need it was just opened), so the first job does not
+   * wait for the download and compile. Failures surface on that job.
+   */
+  prepare(): void {
+    if (this.#live) return;
+    this.#start().catch(() => undefined);
+  }
+
   /** Reads (and removes) a file a job wrote. */
   async take(path: string): Promise<Uint8Array | undefined> {
     return this.#live?.host.take(path);

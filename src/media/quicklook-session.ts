@@ -86,6 +86,8 @@ export class QuickLookSession {
           if (decoder === 'ffmpeg' && this.ffmpeg) {
             const index = (file.index = new KeyframeIndex(video.samples));
             this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, Array.from(index.times));
+            // The filmstrip comes next: load the core while the page shows the metadata.
+            this.ffmpeg.prepare();
           }
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
