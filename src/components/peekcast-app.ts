@@ -49,6 +49,9 @@ export function parseThumbCount(raw: string | null | undefined): number {
 const canMakeThumbnails = (result: OpenResult | undefined): result is OpenResult & { info: MediaInfo } =>
   result !== undefined && result.decoder !== 'none' && (result.info?.tracks.some((track) => track.type === 'video') ?? false);
 
+/** Files the player opens: those WebCodecs decodes, from MP4 or (hybrid) from a container ffmpeg reads. */
+const hasPlayer = (result: OpenResult): boolean => result.decoder === 'webcodecs' || result.decoder === 'ffmpeg+webcodecs';
+
 /** Same name, size, type and modification time: the same file chosen again. */
 const fileKey = (file: File): string => `${file.name}\u0000${file.size}\u0000${file.type}\u0000${file.lastModified}`;
 
@@ -369,7 +372,7 @@ export class PeekcastApp extends LitElement {
 
   #renderPlayer(file: File | undefined) {
     const result = this.result;
-    if (!file || !result?.info || result.decoder !== 'webcodecs' || !this.playerLoaded) return nothing;
+    if (!file || !result?.info || !hasPlayer(result) || !this.playerLoaded) return nothing;
     // The player decodes its first frame once the filmstrip has had the CPU.
     return html`<pc-player
       .player=${this.#quicklook.player()}
@@ -483,7 +486,7 @@ export class PeekcastApp extends LitElement {
     }
     if (result.problem) logQuickLookEvent({ event: 'quicklook.error', code: result.problem.code, message: result.problem.message });
     if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
-    if (result.info && result.decoder === 'webcodecs' && !this.playerLoaded) {
+    if (result.info && hasPlayer(result) && !this.playerLoaded) {
       // The player's code loads on first use, off the first screen's bundle.
       await import('./video-player.js');
       this.playerLoaded = true;

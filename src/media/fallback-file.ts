@@ -1,8 +1,9 @@
 import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
 import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder } from './decoder.js';
-import { demuxMp4 } from './demux.js';
-import { decodeKeyframe, FfmpegFailure, probeFile, remuxKeyframe, scanPackets, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
+import { directTrack } from './direct-track.js';
+import { decodeKeyframe, FfmpegFailure, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
 import type { SlotThumbnail } from './quicklook-session.js';
@@ -14,6 +15,17 @@ import { WebCodecsDecoder } from './webcodecs-decoder.js';
 const HYBRID_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
 /** Files up to this size get every packet counted at open (frame and keyframe counts, GOP, VFR). */
 const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
+
+/**
+ * A foreign-container file whose video WebCodecs decodes, made to look like an MP4 to the rest of the
+ * core: a sample table pointing into the user's file, so thumbnails, the player and exports run at
+ * WebCodecs speed with ranged reads, ffmpeg no longer involved.
+ */
+export interface DirectVideo {
+  demuxed: Demuxed;
+  video: DemuxedTrack;
+  config: VideoDecoderConfig;
+}
 
 /** The ffmpeg side of one open file: what it is, and how its pictures are decoded. */
 export interface FallbackOpened {
@@ -30,6 +42,11 @@ export interface FallbackOpened {
  * (`ffmpeg+webcodecs`).
  */
 export class FallbackFile {
+  /** The user's file for ranged reads of its own. */
+  readonly source: BlobSource;
+  #table: PacketTable | undefined;
+  #direct: Promise<DirectVideo | undefined> | undefined;
+
   private constructor(
     private readonly runner: FfmpegRunner,
     readonly name: string,
@@ -40,8 +57,15 @@ export class FallbackFile {
     /** Start of the file's timeline (MPEG-TS often starts at 1.4 s): our times count from it. */
     private readonly startSec: number,
     /** Known keyframe times (MP4 files), so thumbnails seek exactly to them. */
-    private readonly keyframes?: readonly number[],
-  ) {}
+    private readonly keyframes: readonly number[] | undefined,
+    blob: Blob,
+    /** ffprobe's index of the video stream. */
+    private readonly streamIndex?: number,
+    table?: PacketTable,
+  ) {
+    this.source = new BlobSource(blob);
+    this.#table = table;
+  }
 
   /** Describes a file in a container mp4box cannot read, with ffprobe. */
   static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal): Promise<FallbackOpened> {
@@ -49,13 +73,14 @@ export class FallbackFile {
     const probe = await probeFile(runner, signal);
     const video = firstVideo(probe);
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
-    let packets: PacketSummary | undefined;
+    let table: PacketTable | undefined;
     if (video && blob.size <= SCAN_PACKETS_UP_TO) {
-      packets = await scanPackets(runner, video.index, startSec, signal).catch((error: unknown) => {
+      table = await scanPackets(runner, video.index, startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;
       });
     }
+    const packets: PacketSummary | undefined = table && summarizePackets(table);
     const info = describeProbe(probe, blob.size, name, packets);
     let backend: DecoderBackend = 'none';
     let problem: QuickLookProblem | undefined;
@@ -66,7 +91,7 @@ export class FallbackFile {
     } else {
       backend = 'ffmpeg';
     }
-    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes);
+    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, video?.index, table);
     return { info, decoder: backend, ...(problem ? { problem } : {}), file };
   }
 
@@ -74,7 +99,44 @@ export class FallbackFile {
   static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, keyframes: readonly number[]): FallbackFile {
     runner.setFile(blob, name);
     const video = info.tracks.some((t) => t.type === 'video');
-    return new FallbackFile(runner, name, info, video ? '0:v:0' : undefined, 'ffmpeg', 0, keyframes);
+    return new FallbackFile(runner, name, info, video ? '0:v:0' : undefined, 'ffmpeg', 0, keyframes, blob);
+  }
+
+  /** True when every packet is already listed (small files are indexed at open). */
+  get indexed(): boolean {
+    return this.#table !== undefined;
+  }
+
+  /**
+   * The file as a direct sample table (see {@link DirectVideo}), for hybrid files in containers that
+   * store packets whole (MKV, WebM, FLV, AVI); undefined otherwise. Lists every packet first when
+   * that was not done at open, which reads the whole file.
+   */
+  direct(signal: AbortSignal): Promise<DirectVideo | undefined> {
+    if (this.backend !== 'ffmpeg+webcodecs' || this.streamIndex === undefined) return Promise.resolve(undefined);
+    const attempt = (this.#direct ??= this.#buildDirect(signal));
+    // A cancelled attempt may be tried again; a file that cannot be read directly stays that way.
+    attempt.catch(() => {
+      if (this.#direct === attempt) this.#direct = undefined;
+    });
+    return attempt;
+  }
+
+  async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
+    const video = this.video;
+    if (!video) return undefined;
+    const table = (this.#table ??= await scanPackets(this.runner, this.streamIndex!, this.startSec, signal));
+    const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
+    const pieceSource = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
+    const demuxed = await demuxMp4(pieceSource, await pieceSource.read(0, 64 * 1024));
+    const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
+    if (!track) return undefined;
+    const choice = await chooseVideoDecoder(track, this.name);
+    if (choice.backend !== 'webcodecs') return undefined;
+    const firstSample = await pieceSource.read(track.samples.offset[0]!, track.samples.size[0]!);
+    const direct = await directTrack(this.source, this.info.container, video.codec, table, { track, firstSample }, this.info.durationSec);
+    if (!direct) return undefined;
+    return { demuxed: { ...demuxed, durationSec: this.info.durationSec, tracks: [direct] }, video: direct, config: choice.config };
   }
 
   /** The track the filmstrip shows. */

@@ -52,30 +52,79 @@ export async function probeFile(runner: FfmpegRunner, signal?: AbortSignal): Pro
   return probe;
 }
 
+/** Every packet of one stream as ffprobe lists it, in file (decode) order. */
+export interface PacketTable {
+  count: number;
+  /** Seconds from the file's start. */
+  pts: Float64Array;
+  dts: Float64Array;
+  /** Seconds; 0 where ffprobe did not know. */
+  duration: Float64Array;
+  size: Uint32Array;
+  /** Where the container says the packet is (ffmpeg's `pos`); -1 when unknown. */
+  pos: Float64Array;
+  key: Uint8Array;
+}
+
+/** The summary describeProbe takes: counts, keyframe times, presentation times. */
+export function summarizePackets(table: PacketTable): PacketSummary {
+  const keyframeTimes: number[] = [];
+  for (let i = 0; i < table.count; i++) if (table.key[i]) keyframeTimes.push(table.pts[i]!);
+  return { count: table.count, keyframeTimes, pts: Array.from(table.pts) };
+}
+
 /**
- * Every packet of one stream (time and key flag), which means reading the whole file: the caller
- * does this only for small files or in the background.
+ * Every packet of one stream (times, size, position, key flag), which means reading the whole file:
+ * the caller does this for small files at open, for larger ones in the background.
  */
-export async function scanPackets(runner: FfmpegRunner, streamIndex: number, startSec: number, signal?: AbortSignal): Promise<PacketSummary> {
+export async function scanPackets(runner: FfmpegRunner, streamIndex: number, startSec: number, signal?: AbortSignal): Promise<PacketTable> {
   const out = '/out/packets.csv';
   const run = await runner.run({
     tool: 'ffprobe',
-    label: 'Counting frames',
-    args: [...QUIET, '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath()],
+    label: 'Indexing frames',
+    args: [
+      ...QUIET, '-select_streams', String(streamIndex),
+      '-show_entries', 'packet=pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath(),
+    ],
     ...(signal ? { signal } : {}),
   });
   const bytes = await runner.take(out);
-  if (run.code > 0 || !bytes) throw explainFailure(run, 'Counting frames');
-  const pts: number[] = [];
-  const keyframeTimes: number[] = [];
-  for (const line of new TextDecoder().decode(bytes).split('\n')) {
-    const [time, flags] = line.split(',');
-    if (!time || time === 'N/A') continue;
-    const t = microseconds(Number(time) - startSec);
-    pts.push(t);
-    if (flags?.startsWith('K')) keyframeTimes.push(t);
+  if (run.code > 0 || !bytes) throw explainFailure(run, 'Indexing frames');
+  const lines = new TextDecoder().decode(bytes).split('\n');
+  const table: PacketTable = {
+    count: 0,
+    pts: new Float64Array(lines.length),
+    dts: new Float64Array(lines.length),
+    duration: new Float64Array(lines.length),
+    size: new Uint32Array(lines.length),
+    pos: new Float64Array(lines.length),
+    key: new Uint8Array(lines.length),
+  };
+  const num = (field: string | undefined): number => (field === undefined || field === 'N/A' || field === '' ? NaN : Number(field));
+  for (const line of lines) {
+    // Fields come in ffprobe's own order: pts_time, dts_time, duration_time, size, pos, flags.
+    const [pts, dts, duration, size, pos, flags] = line.split(',');
+    const t = num(pts);
+    // Empty packets (a demuxer's end-of-stream marker) carry nothing to decode.
+    if (!Number.isFinite(t) || !(num(size) > 0)) continue;
+    const i = table.count++;
+    table.pts[i] = microseconds(t - startSec);
+    const d = num(dts);
+    table.dts[i] = microseconds((Number.isFinite(d) ? d : t) - startSec);
+    table.duration[i] = num(duration) || 0;
+    table.size[i] = num(size) || 0;
+    table.pos[i] = Number.isFinite(num(pos)) ? num(pos) : -1;
+    table.key[i] = flags?.startsWith('K') ? 1 : 0;
   }
-  return { count: pts.length, keyframeTimes, pts };
+  return table;
+}
+
+/**
+ * The input seek for a time from the file's start (ffmpeg adds the start time itself; -copyts keeps
+ * it in the times we read back). None at 0: FLV's seek to 0 can land past its first keyframe.
+ */
+function seekTo(atSec: number): string[] {
+  return atSec > 0 ? ['-ss', atSec.toFixed(6)] : [];
 }
 
 /** `stream` arguments are ffmpeg stream specifiers: `0:3`, `0:v:0`. */
@@ -122,8 +171,6 @@ export async function decodeFrame(
   options: { keyframesOnly?: boolean; signal?: AbortSignal; label?: string } = {},
 ): Promise<RawFrame> {
   const out = '/out/frame.rgba';
-  // ffmpeg adds the file's start time to -ss itself; -copyts keeps it in the frame times we read back.
-  const seek = Math.max(0, atSec).toFixed(6);
   const run = await runner.run({
     tool: 'ffmpeg',
     label: options.label ?? 'Decoding with ffmpeg',
@@ -131,7 +178,7 @@ export async function decodeFrame(
       // showinfo (after the scale, so its checksums cover a thumbnail, not a 4K frame) logs the frame's time.
       '-hide_banner', '-nostats', '-v', 'info', '-threads', '1',
       ...(options.keyframesOnly ? ['-skip_frame', 'nokey', '-noaccurate_seek'] : []),
-      '-copyts', '-ss', seek, '-i', runner.inputPath(),
+      '-copyts', ...seekTo(atSec), '-i', runner.inputPath(),
       '-map', stream, '-an', '-sn', '-dn', '-frames:v', '1',
       '-vf', `scale=${width}:${height}:flags=bilinear,showinfo`, '-pix_fmt', 'rgba', '-f', 'rawvideo', out,
     ],
@@ -164,7 +211,7 @@ export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec:
     tool: 'ffmpeg',
     label: 'Reading keyframes with ffmpeg',
     args: [
-      '-hide_banner', '-nostats', '-v', 'info', '-debug_ts', '-copyts', '-ss', Math.max(0, atSec).toFixed(6), '-i', runner.inputPath(),
+      '-hide_banner', '-nostats', '-v', 'info', '-debug_ts', '-copyts', ...seekTo(atSec), '-i', runner.inputPath(),
       '-map', stream, '-c', 'copy', '-frames:v', '1', '-f', 'mp4', out,
     ],
     ...(signal ? { signal } : {}),

@@ -1,6 +1,6 @@
 import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
-import { FallbackFile } from './fallback-file.js';
+import { FallbackFile, type DirectVideo } from './fallback-file.js';
 import { FfmpegFailure } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
@@ -122,12 +122,19 @@ export class QuickLookSession {
     onFailure: (failure: ThumbnailFailure) => void,
   ): Promise<{ drawn: number; failed: number; ms: number }> {
     const started = performance.now();
-    const file = this.#file;
     // A new filmstrip request (another count, another file) cancels the one still running.
     this.#thumbnailsAbort.abort();
     this.#thumbnailsAbort = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
-    const fallback = this.#fallback;
+    let fallback = this.#fallback;
+    if (fallback?.indexed) {
+      // A small hybrid file, indexed at open: read its keyframes straight from the file.
+      const direct = await fallback.direct(signal).catch(() => undefined);
+      if (direct && this.#fallback === fallback) {
+        this.#adopt(fallback, direct);
+        fallback = undefined;
+      }
+    }
     if (fallback) {
       const result = await fallback.thumbnails(clampCount(request.count), Math.max(16, Math.min(4096, request.maxSize)), signal, onThumb, onFailure).catch((error: unknown) => {
         if (signal.aborted) return { drawn: 0, failed: 0 };
@@ -135,6 +142,7 @@ export class QuickLookSession {
       });
       return { ...result, ms: performance.now() - started };
     }
+    const file = this.#file;
     if (!file?.video || file.choice?.backend !== 'webcodecs') return { drawn: 0, failed: 0, ms: 0 };
     const video = file.video;
     const count = clampCount(request.count);
@@ -238,6 +246,42 @@ export class QuickLookSession {
         openMs: performance.now() - started,
       };
     }
+  }
+
+  /**
+   * The open file for the player. A hybrid file (foreign container, WebCodecs codec) is first turned
+   * into a direct sample table, listing its packets if that was not done at open; files ffmpeg must
+   * decode frame by frame have no player yet, and say so.
+   */
+  async playerFile(): Promise<PlayerFile | undefined> {
+    const fallback = this.#fallback;
+    if (fallback) {
+      const signal = this.#abort.signal;
+      const direct = await fallback.direct(signal);
+      if (signal.aborted || this.#fallback !== fallback) return undefined;
+      if (!direct) {
+        throw new Error(
+          fallback.backend === 'ffmpeg+webcodecs'
+            ? `“${fallback.name}” is a ${fallback.info.container.toUpperCase()} file whose packets the player cannot read in place yet; its details and filmstrip are shown.`
+            : `“${fallback.name}” needs ffmpeg to decode every frame, which the player cannot do yet; its details and filmstrip are shown.`,
+        );
+      }
+      this.#adopt(fallback, direct);
+    }
+    return this.current();
+  }
+
+  /** Makes a hybrid file's direct sample table the open file: from now on it is served like an MP4. */
+  #adopt(fallback: FallbackFile, direct: DirectVideo): void {
+    this.#fallback = undefined;
+    this.#file = {
+      name: fallback.name,
+      source: fallback.source,
+      demuxed: direct.demuxed,
+      video: direct.video,
+      choice: { backend: 'webcodecs', config: direct.config, hardware: direct.config.hardwareAcceleration === 'prefer-hardware' },
+      info: fallback.info,
+    };
   }
 
   /** Stops the running ffmpeg job (the user's Cancel); the open file stays open. */

@@ -34,8 +34,8 @@ const api: QuickLookApi & PlayerApi = {
   cancelFfmpeg: () => session.cancelFfmpeg(),
   attach: async (canvas) => {
     player?.close();
-    const file = session.current();
     player = undefined;
+    const file = await session.playerFile();
     if (!file) return undefined;
     const opened = await PlayerSession.create(file, canvas);
     // Another file may have opened meanwhile: this player is already stale.

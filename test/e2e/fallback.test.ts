@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../src/shared/media-info.js';
 import { fixturePath } from '../fixtures/generate.js';
-import { openApp as open, choose, meanAbsDiff } from '../helpers/app.js';
+import { openApp as open, choose, ffmpegFrameAt, meanAbsDiff, rgbaOf } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
 
@@ -97,7 +97,46 @@ const CASES: Array<[fixture: string, decoder: string, container: string]> = [
   ['hevc-hlg', 'ffmpeg', 'mp4'],
 ];
 
+/** Goes to frame `n` by number, exports it, and checks it is ffmpeg's frame `n` and not a neighbour. */
+async function expectFrame(page: Page, source: string, n: number): Promise<void> {
+  const player = page.locator('[data-testid=player]');
+  const input = page.locator('[data-testid=goto]');
+  await input.fill(`#${n}`);
+  await input.press('Enter');
+  await expect.poll(() => player.getAttribute('data-frame'), { timeout: 15_000 }).toBe(String(n));
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-testid=export-frame]').click()]);
+  const path = join(scratch, `${n}-${file.suggestedFilename()}`);
+  await file.saveAs(path);
+  const ours = await rgbaOf(path);
+  const want = await ffmpegFrameAt(source, n);
+  expect(ours.data.length, 'exported at full resolution').toBe(want.length);
+  const same = meanAbsDiff(ours.data, want);
+  expect(same, `frame ${n} differs from ffmpeg's`).toBeLessThan(4);
+  const neighbour = meanAbsDiff(ours.data, await ffmpegFrameAt(source, n + 1));
+  expect(same, `frame ${n} looks more like ffmpeg's frame ${n + 1}`).toBeLessThan(neighbour);
+}
+
 describe('the ffmpeg.wasm fallback in chromium', () => {
+  it.each(['h264-opus-mkv', 'sample-webm', 'sample-flv'])('plays a hybrid file and lands exactly on ffmpeg\'s frames: %s', async (name) => {
+    const source = fixturePath(name);
+    const { page, errors } = await openApp('?thumbs=2');
+    await choose(page, name);
+    await expect.poll(() => page.locator('[data-testid=player]').getAttribute('data-frame'), { timeout: 30_000 }).toBe('0');
+    expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg+webcodecs');
+    // The middle of a GOP, and the frame just before the second keyframe (a whole GOP to decode).
+    for (const n of [17, 29]) await expectFrame(page, source, n);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why the player cannot open an MPEG-TS file yet, and keeps its filmstrip', async () => {
+    const { page } = await openApp('?thumbs=2');
+    await choose(page, 'sample-ts');
+    await thumbTimes(page, 2);
+    await expect.poll(() => page.locator('[data-testid=player]').textContent(), { timeout: 30_000 }).toMatch(/cannot read in place yet/);
+    await page.close();
+  });
+
   it('describes every fallback file as ffprobe does, names its decoder and draws its thumbnails like ffmpeg', async () => {
     const { page, errors } = await openApp('?thumbs=3');
     for (const [name, decoder, container] of CASES) {
