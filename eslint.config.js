@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-server/', 'node_modules/', 'test/.fixtures/', 'bench/.cache/'] },
+  { ignores: ['.scratch/**', 'dist/', 'dist-server/', 'node_modules/', 'test/.fixtures/', 'bench/.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,12 +3,11 @@ import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shar
 import { chooseVideoDecoder } from './decoder.js';
 import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
 import { directTrack } from './direct-track.js';
-import { decodeKeyframe, FfmpegFailure, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import { decodeKeyframe, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
-import type { SlotThumbnail } from './quicklook-session.js';
 import { BlobSource } from './source.js';
-import { renderThumbnail, thumbnailSize, uprightView } from './thumbnails.js';
+import { deliver, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
 /** Codecs WebCodecs may decode when ffmpeg hands it the packets (the hybrid path). */
@@ -24,6 +23,14 @@ const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
 export interface DirectVideo {
   demuxed: Demuxed;
   video: DemuxedTrack;
+  config: VideoDecoderConfig;
+}
+
+/** The first keyframe as ffmpeg copies it into an MP4, and what it tells about the track. */
+interface FirstPiece {
+  demuxed: Demuxed;
+  track: DemuxedTrack;
+  firstSample: Uint8Array;
   config: VideoDecoderConfig;
 }
 
@@ -46,6 +53,7 @@ export class FallbackFile {
   readonly source: BlobSource;
   #table: PacketTable | undefined;
   #direct: Promise<DirectVideo | undefined> | undefined;
+  #piece: Promise<FirstPiece | undefined> | undefined;
 
   private constructor(
     private readonly runner: FfmpegRunner,
@@ -124,19 +132,95 @@ export class FallbackFile {
 
   async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
     const video = this.video;
-    if (!video) return undefined;
+    if (!video || !this.#readsInPlace()) return undefined;
     const table = (this.#table ??= await scanPackets(this.runner, this.streamIndex!, this.startSec, signal));
-    const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
-    const pieceSource = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
-    const demuxed = await demuxMp4(pieceSource, await pieceSource.read(0, 64 * 1024));
-    const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
-    if (!track) return undefined;
-    const choice = await chooseVideoDecoder(track, this.name);
-    if (choice.backend !== 'webcodecs') return undefined;
-    const firstSample = await pieceSource.read(track.samples.offset[0]!, track.samples.size[0]!);
-    const direct = await directTrack(this.source, this.info.container, video.codec, table, { track, firstSample }, this.info.durationSec);
+    const piece = await this.#firstPiece(signal);
+    if (!piece) return undefined;
+    const direct = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
     if (!direct) return undefined;
-    return { demuxed: { ...demuxed, durationSec: this.info.durationSec, tracks: [direct] }, video: direct, config: choice.config };
+    return { demuxed: { ...piece.demuxed, durationSec: this.info.durationSec, tracks: [direct] }, video: direct, config: piece.config };
+  }
+
+  /** Containers whose packets lie whole in the file, so a table from ffprobe can point at them. */
+  #readsInPlace(): boolean {
+    return ['mkv', 'webm', 'flv', 'avi'].includes(this.info.container);
+  }
+
+  /**
+   * The first keyframe, copied by ffmpeg into a small MP4: it gives the track's sample description
+   * and WebCodecs configuration, and the bytes that prove a table's offsets right.
+   */
+  #firstPiece(signal: AbortSignal): Promise<FirstPiece | undefined> {
+    const attempt = (this.#piece ??= (async () => {
+      const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
+      const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
+      const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
+      const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
+      if (!track) return undefined;
+      const choice = await chooseVideoDecoder(track, this.name);
+      if (choice.backend !== 'webcodecs') return undefined;
+      const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
+      return { demuxed, track, firstSample, config: choice.config };
+    })());
+    attempt.catch(() => {
+      if (this.#piece === attempt) this.#piece = undefined;
+    });
+    return attempt;
+  }
+
+  /**
+   * Hybrid thumbnails the fast way: one ffprobe run finds the keyframe behind every slot (with the
+   * container's index), the file's own bytes are read at those places, and WebCodecs decodes them on
+   * two lanes, as for an MP4. Undefined when the container does not allow it (the caller then copies
+   * keyframes out with ffmpeg one by one).
+   */
+  async #keyframeThumbnails(
+    times: number[],
+    maxSize: number,
+    video: TrackInfo,
+    signal: AbortSignal,
+    onThumb: (thumb: SlotThumbnail) => void,
+    onFailure: (failure: ThumbnailFailure) => void,
+  ): Promise<{ drawn: number; failed: number } | undefined> {
+    if (!this.#readsInPlace() || this.streamIndex === undefined) return undefined;
+    const piece = await this.#firstPiece(signal);
+    if (!piece) return undefined;
+    const rows = await keyframesAt(this.runner, this.streamIndex, times, this.startSec, signal);
+    if (rows.count !== times.length) return undefined;
+    // One sample per distinct keyframe, in time order; slots that share one share its picture.
+    const order = Array.from({ length: rows.count }, (_, i) => i).filter((i, k, all) => all.findIndex((j) => rows.pos[j] === rows.pos[i]) === k);
+    order.sort((a, b) => rows.pts[a]! - rows.pts[b]!);
+    const keys: PacketTable = {
+      count: order.length,
+      pts: Float64Array.from(order, (i) => rows.pts[i]!),
+      dts: Float64Array.from(order, (i) => rows.dts[i]!),
+      duration: Float64Array.from(order, (i) => rows.duration[i]!),
+      size: Uint32Array.from(order, (i) => rows.size[i]!),
+      pos: Float64Array.from(order, (i) => rows.pos[i]!),
+      key: Uint8Array.from(order, (i) => rows.key[i]!),
+    };
+    const track = await directTrack(this.source, this.info.container, video.codec, keys, piece, this.info.durationSec);
+    if (!track) return undefined;
+    const slots = times.map((target, index) => {
+      const sample = order.findIndex((i) => rows.pos[i] === rows.pos[index]);
+      return { index, target, sample, ts: keys.pts[sample]! };
+    });
+    const decoders = [new WebCodecsDecoder(piece.config), new WebCodecsDecoder(piece.config)];
+    try {
+      return await renderThumbnails({
+        source: this.source,
+        track,
+        slots,
+        decoders,
+        maxSize,
+        ...uprightView(video),
+        signal,
+        onThumb: (thumb) => void deliver(thumb, onThumb, signal),
+        onFailure,
+      });
+    } finally {
+      for (const d of decoders) d.close();
+    }
   }
 
   /** The track the filmstrip shows. */
@@ -162,6 +246,11 @@ export class FallbackFile {
       onFailure({ index, ts, message: error instanceof Error ? error.message : String(error) });
     };
     if (this.backend === 'ffmpeg+webcodecs') {
+      const fast = await this.#keyframeThumbnails(times, maxSize, video, signal, onThumb, onFailure).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        return undefined;
+      });
+      if (fast) return fast;
       await this.#hybridThumbnails(times, maxSize, video, signal, onThumb, fail, result);
       return result;
     }

@@ -90,7 +90,22 @@ export async function scanPackets(runner: FfmpegRunner, streamIndex: number, sta
   });
   const bytes = await runner.take(out);
   if (run.code > 0 || !bytes) throw explainFailure(run, 'Indexing frames');
-  const lines = new TextDecoder().decode(bytes).split('\n');
+  return parsePacketCsv(new TextDecoder().decode(bytes), startSec);
+}
+
+/**
+ * The input seek for a time from the file's start (ffmpeg adds the start time itself; -copyts keeps
+ * it in the times we read back). None at 0: FLV's seek to 0 can land past its first keyframe.
+ */
+function seekTo(atSec: number): string[] {
+  return atSec > 0 ? ['-ss', atSec.toFixed(6)] : [];
+}
+
+/** `stream` arguments are ffmpeg stream specifiers: `0:3`, `0:v:0`. */
+
+/** ffprobe's `-of csv=p=0` packet lines (pts_time, dts_time, duration_time, size, pos, flags) as a table. */
+function parsePacketCsv(text: string, startSec: number): PacketTable {
+  const lines = text.split('\n');
   const table: PacketTable = {
     count: 0,
     pts: new Float64Array(lines.length),
@@ -120,14 +135,26 @@ export async function scanPackets(runner: FfmpegRunner, streamIndex: number, sta
 }
 
 /**
- * The input seek for a time from the file's start (ffmpeg adds the start time itself; -copyts keeps
- * it in the times we read back). None at 0: FLV's seek to 0 can land past its first keyframe.
+ * The keyframe at or before each of `times` (seconds from the file's start), in one ffprobe run: each
+ * `-read_intervals` entry seeks with the container's index and lists one packet. Rows come in the
+ * order of `times`; containers whose seeks land after the target (MPEG-TS) give later keyframes.
  */
-function seekTo(atSec: number): string[] {
-  return atSec > 0 ? ['-ss', atSec.toFixed(6)] : [];
+export async function keyframesAt(runner: FfmpegRunner, streamIndex: number, times: readonly number[], startSec: number, signal?: AbortSignal): Promise<PacketTable> {
+  const out = '/out/keyframes.csv';
+  const intervals = times.map((t) => `${(Math.max(0, t) + startSec).toFixed(6)}%+#1`).join(',');
+  const run = await runner.run({
+    tool: 'ffprobe',
+    label: 'Finding keyframes',
+    args: [
+      ...QUIET, '-select_streams', String(streamIndex), '-read_intervals', intervals,
+      '-show_entries', 'packet=pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath(),
+    ],
+    ...(signal ? { signal } : {}),
+  });
+  const bytes = await runner.take(out);
+  if (run.code > 0 || !bytes) throw explainFailure(run, 'Finding keyframes');
+  return parsePacketCsv(new TextDecoder().decode(bytes), startSec);
 }
-
-/** `stream` arguments are ffmpeg stream specifiers: `0:3`, `0:v:0`. */
 
 /** A decoded picture from ffmpeg: RGBA pixels at the size asked for. */
 export interface RawFrame {

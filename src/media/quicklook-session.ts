@@ -1,3 +1,4 @@
+export type { SlotThumbnail } from './thumbnails.js';
 import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
 import { FallbackFile, type DirectVideo } from './fallback-file.js';
@@ -9,16 +10,10 @@ import type { PlayerFile } from './player-engine.js';
 import { openMedia } from './open.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
-import { readSample, renderThumbnails, uprightView, type RenderedThumbnail } from './thumbnails.js';
+import { deliver, readSample, renderThumbnails, uprightView, type SlotThumbnail } from './thumbnails.js';
 import { warmUp } from './warm-up.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
-/** A thumbnail for one filmstrip slot, as the worker hands it to the page. */
-export interface SlotThumbnail {
-  index: number;
-  ts: number;
-  bitmap: ImageBitmap;
-}
 
 interface OpenFile {
   name: string;
@@ -298,19 +293,6 @@ export class QuickLookSession {
     if (!file) return;
     for (const d of file.decoders ?? []) d.close();
   }
-}
-
-/** Hands one bitmap per slot: the first slot takes the original, neighbours sharing the keyframe get copies. */
-async function deliver(thumb: RenderedThumbnail, onThumb: (thumb: SlotThumbnail) => void, signal: AbortSignal): Promise<void> {
-  const [first, ...rest] = thumb.slots;
-  const copies = await Promise.all(rest.map(() => createImageBitmap(thumb.bitmap)));
-  if (signal.aborted) {
-    thumb.bitmap.close();
-    for (const c of copies) c.close();
-    return;
-  }
-  onThumb({ index: first!, ts: thumb.ts, bitmap: thumb.bitmap });
-  rest.forEach((index, i) => onThumb({ index, ts: thumb.ts, bitmap: copies[i]! }));
 }
 
 /** Audio-only files count as WebCodecs-decodable when the browser's AudioDecoder takes their codec. */

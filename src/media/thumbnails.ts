@@ -178,3 +178,23 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
   );
   return { drawn, failed };
 }
+
+/** A thumbnail for one filmstrip slot, as the worker hands it to the page. */
+export interface SlotThumbnail {
+  index: number;
+  ts: number;
+  bitmap: ImageBitmap;
+}
+
+/** Hands one bitmap per slot: the first slot takes the original, neighbours sharing the keyframe get copies. */
+export async function deliver(thumb: RenderedThumbnail, onThumb: (thumb: SlotThumbnail) => void, signal: AbortSignal): Promise<void> {
+  const [first, ...rest] = thumb.slots;
+  const copies = await Promise.all(rest.map(() => createImageBitmap(thumb.bitmap)));
+  if (signal.aborted) {
+    thumb.bitmap.close();
+    for (const c of copies) c.close();
+    return;
+  }
+  onThumb({ index: first!, ts: thumb.ts, bitmap: thumb.bitmap });
+  rest.forEach((index, i) => onThumb({ index, ts: thumb.ts, bitmap: copies[i]! }));
+}
