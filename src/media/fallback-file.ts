@@ -3,13 +3,18 @@ import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shar
 import { chooseVideoDecoder } from './decoder.js';
 import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
 import { directTrack } from './direct-track.js';
-import { decodeKeyframe, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import { decodeKeyframe, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
 import { BlobSource } from './source.js';
-import { deliver, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
+import type { KeyframeIndex } from './keyframe-index.js';
+import { keyframesMp4 } from './keyframes-mp4.js';
+import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
+import { deliver, readSample, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
+/** Keyframes per ffmpeg run after the first (which has one, for an early first thumbnail). */
+const BATCH = 6;
 /** Codecs WebCodecs may decode when ffmpeg hands it the packets (the hybrid path). */
 const HYBRID_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
 /** Files up to this size get every packet counted at open (frame and keyframe counts, GOP, VFR). */
@@ -31,7 +36,8 @@ interface FirstPiece {
   demuxed: Demuxed;
   track: DemuxedTrack;
   firstSample: Uint8Array;
-  config: VideoDecoderConfig;
+  /** Absent when WebCodecs cannot decode the codec (ffmpeg decodes it). */
+  config?: VideoDecoderConfig;
 }
 
 /** The ffmpeg side of one open file: what it is, and how its pictures are decoded. */
@@ -54,6 +60,8 @@ export class FallbackFile {
   #table: PacketTable | undefined;
   #direct: Promise<DirectVideo | undefined> | undefined;
   #piece: Promise<FirstPiece | undefined> | undefined;
+  /** For MP4s: our own sample table, so keyframes are read straight from the file. */
+  #mp4: { track: DemuxedTrack; index: KeyframeIndex } | undefined;
 
   private constructor(
     private readonly runner: FfmpegRunner,
@@ -104,10 +112,11 @@ export class FallbackFile {
   }
 
   /** An MP4 we describe ourselves whose video codec WebCodecs refuses: ffmpeg decodes it. */
-  static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, keyframes: readonly number[]): FallbackFile {
+  static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, track: DemuxedTrack, index: KeyframeIndex): FallbackFile {
     runner.setFile(blob, name);
-    const video = info.tracks.some((t) => t.type === 'video');
-    return new FallbackFile(runner, name, info, video ? '0:v:0' : undefined, 'ffmpeg', 0, keyframes, blob);
+    const file = new FallbackFile(runner, name, info, '0:v:0', 'ffmpeg', 0, Array.from(index.times), blob);
+    file.#mp4 = { track, index };
+    return file;
   }
 
   /** True when every packet is already listed (small files are indexed at open). */
@@ -135,54 +144,24 @@ export class FallbackFile {
     if (!video || !this.#readsInPlace()) return undefined;
     const table = (this.#table ??= await scanPackets(this.runner, this.streamIndex!, this.startSec, signal));
     const piece = await this.#firstPiece(signal);
-    if (!piece) return undefined;
+    if (!piece?.config) return undefined;
     const direct = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
     if (!direct) return undefined;
     return { demuxed: { ...piece.demuxed, durationSec: this.info.durationSec, tracks: [direct] }, video: direct, config: piece.config };
   }
 
-  /** Containers whose packets lie whole in the file, so a table from ffprobe can point at them. */
-  #readsInPlace(): boolean {
-    return ['mkv', 'webm', 'flv', 'avi'].includes(this.info.container);
-  }
-
   /**
-   * The first keyframe, copied by ffmpeg into a small MP4: it gives the track's sample description
-   * and WebCodecs configuration, and the bytes that prove a table's offsets right.
+   * The keyframes behind `times` as a small sample table pointing into the user's file (with the
+   * track's sample description), and the slot each time falls in: from our own table for MP4s, from
+   * one ffprobe run (-read_intervals) for containers that keep packets whole. Undefined otherwise.
    */
-  #firstPiece(signal: AbortSignal): Promise<FirstPiece | undefined> {
-    const attempt = (this.#piece ??= (async () => {
-      const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
-      const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
-      const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
-      const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
-      if (!track) return undefined;
-      const choice = await chooseVideoDecoder(track, this.name);
-      if (choice.backend !== 'webcodecs') return undefined;
-      const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
-      return { demuxed, track, firstSample, config: choice.config };
-    })());
-    attempt.catch(() => {
-      if (this.#piece === attempt) this.#piece = undefined;
-    });
-    return attempt;
-  }
-
-  /**
-   * Hybrid thumbnails the fast way: one ffprobe run finds the keyframe behind every slot (with the
-   * container's index), the file's own bytes are read at those places, and WebCodecs decodes them on
-   * two lanes, as for an MP4. Undefined when the container does not allow it (the caller then copies
-   * keyframes out with ffmpeg one by one).
-   */
-  async #keyframeThumbnails(
-    times: number[],
-    maxSize: number,
-    video: TrackInfo,
-    signal: AbortSignal,
-    onThumb: (thumb: SlotThumbnail) => void,
-    onFailure: (failure: ThumbnailFailure) => void,
-  ): Promise<{ drawn: number; failed: number } | undefined> {
-    if (!this.#readsInPlace() || this.streamIndex === undefined) return undefined;
+  async #keyframeTrack(times: number[], count: number, signal: AbortSignal): Promise<{ track: DemuxedTrack; slots: ThumbnailSlot[]; config?: VideoDecoderConfig } | undefined> {
+    const video = this.video;
+    if (this.#mp4) {
+      const { track, index } = this.#mp4;
+      return { track, slots: planThumbnails(index, this.info.durationSec, count) };
+    }
+    if (!video || !this.#readsInPlace() || this.streamIndex === undefined) return undefined;
     const piece = await this.#firstPiece(signal);
     if (!piece) return undefined;
     const rows = await keyframesAt(this.runner, this.streamIndex, times, this.startSec, signal);
@@ -205,22 +184,77 @@ export class FallbackFile {
       const sample = order.findIndex((i) => rows.pos[i] === rows.pos[index]);
       return { index, target, sample, ts: keys.pts[sample]! };
     });
-    const decoders = [new WebCodecsDecoder(piece.config), new WebCodecsDecoder(piece.config)];
-    try {
-      return await renderThumbnails({
-        source: this.source,
-        track,
-        slots,
-        decoders,
-        maxSize,
-        ...uprightView(video),
-        signal,
-        onThumb: (thumb) => void deliver(thumb, onThumb, signal),
-        onFailure,
-      });
-    } finally {
-      for (const d of decoders) d.close();
+    return { track, slots, ...(piece.config ? { config: piece.config } : {}) };
+  }
+
+  /**
+   * ffmpeg-decoded thumbnails, many per run: the slots' keyframes are read from the file, put in a
+   * small MP4 with the track's own sample description, and decoded, scaled and turned upright by one
+   * ffmpeg run per batch. The first batch is one keyframe, so the first thumbnail shows early.
+   */
+  async #ffmpegBatches(
+    track: DemuxedTrack,
+    slots: ThumbnailSlot[],
+    maxSize: number,
+    video: TrackInfo,
+    signal: AbortSignal,
+    onThumb: (thumb: SlotThumbnail) => void,
+    fail: (index: number, ts: number, error: unknown) => void,
+    result: { drawn: number; failed: number },
+  ): Promise<void> {
+    const size = thumbnailSize(video.displayWidth ?? video.width ?? 1, video.displayHeight ?? video.height ?? 1, maxSize);
+    const bySample = new Map<number, ThumbnailSlot[]>();
+    for (const slot of slots) bySample.set(slot.sample, [...(bySample.get(slot.sample) ?? []), slot]);
+    const samples = [...bySample.keys()];
+    for (let at = 0; at < samples.length && !signal.aborted; ) {
+      const batch = samples.slice(at, at + (at === 0 ? 1 : BATCH));
+      at += batch.length;
+      try {
+        const bytes = await Promise.all(batch.map((sample) => readSample(this.source, track.samples, sample)));
+        const frames = await decodeKeyframesMp4(this.runner, keyframesMp4(track, bytes), size.width, size.height, video.rotation ?? 0, signal);
+        for (const [i, sample] of batch.entries()) {
+          const group = bySample.get(sample)!;
+          const rgba = frames[i];
+          if (!rgba) {
+            for (const slot of group) fail(slot.index, slot.ts, new Error('ffmpeg returned no picture for this keyframe'));
+            continue;
+          }
+          const pixels = new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), size.width, size.height);
+          for (const slot of group) {
+            result.drawn++;
+            onThumb({ index: slot.index, ts: slot.ts, bitmap: await createImageBitmap(pixels) });
+          }
+        }
+      } catch (error) {
+        for (const sample of batch) for (const slot of bySample.get(sample)!) fail(slot.index, slot.ts, error);
+      }
     }
+  }
+
+  /** Containers whose packets lie whole in the file, so a table from ffprobe can point at them. */
+  #readsInPlace(): boolean {
+    return ['mkv', 'webm', 'flv', 'avi'].includes(this.info.container);
+  }
+
+  /**
+   * The first keyframe, copied by ffmpeg into a small MP4: it gives the track's sample description
+   * and WebCodecs configuration, and the bytes that prove a table's offsets right.
+   */
+  #firstPiece(signal: AbortSignal): Promise<FirstPiece | undefined> {
+    const attempt = (this.#piece ??= (async () => {
+      const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
+      const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
+      const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
+      const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
+      if (!track) return undefined;
+      const choice = this.backend === 'ffmpeg+webcodecs' ? await chooseVideoDecoder(track, this.name) : undefined;
+      const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
+      return { demuxed, track, firstSample, ...(choice?.backend === 'webcodecs' ? { config: choice.config } : {}) };
+    })());
+    attempt.catch(() => {
+      if (this.#piece === attempt) this.#piece = undefined;
+    });
+    return attempt;
   }
 
   /** The track the filmstrip shows. */
@@ -245,13 +279,35 @@ export class FallbackFile {
       result.failed++;
       onFailure({ index, ts, message: error instanceof Error ? error.message : String(error) });
     };
+    const keys = await this.#keyframeTrack(times, count, signal).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return undefined;
+    });
     if (this.backend === 'ffmpeg+webcodecs') {
-      const fast = await this.#keyframeThumbnails(times, maxSize, video, signal, onThumb, onFailure).catch((error: unknown) => {
-        if (signal.aborted) throw error;
-        return undefined;
-      });
-      if (fast) return fast;
+      if (keys?.config) {
+        // The keyframes are in place in the file: WebCodecs decodes them on two lanes, as for an MP4.
+        const decoders = [new WebCodecsDecoder(keys.config), new WebCodecsDecoder(keys.config)];
+        try {
+          return await renderThumbnails({
+            source: this.source,
+            track: keys.track,
+            slots: keys.slots,
+            decoders,
+            maxSize,
+            ...uprightView(video),
+            signal,
+            onThumb: (thumb) => void deliver(thumb, onThumb, signal),
+            onFailure,
+          });
+        } finally {
+          for (const d of decoders) d.close();
+        }
+      }
       await this.#hybridThumbnails(times, maxSize, video, signal, onThumb, fail, result);
+      return result;
+    }
+    if (keys) {
+      await this.#ffmpegBatches(keys.track, keys.slots, maxSize, video, signal, onThumb, fail, result);
       return result;
     }
     const size = thumbnailSize(video.displayWidth ?? video.width ?? 1, video.displayHeight ?? video.height ?? 1, maxSize);

@@ -7,6 +7,7 @@ interface CoreFs {
   unmount(mountpoint: string): void;
   readFile(path: string): Uint8Array;
   unlink(path: string): void;
+  writeFile(path: string, data: Uint8Array): void;
   analyzePath(path: string): { exists: boolean };
   filesystems: Record<string, unknown>;
 }
@@ -87,6 +88,10 @@ export function createFfmpegHost(): FfmpegHostApi {
         progress = undefined;
         c.reset();
       }
+    },
+
+    put(path, bytes) {
+      need().FS.writeFile(path, bytes);
     },
 
     take(path) {

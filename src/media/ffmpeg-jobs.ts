@@ -248,3 +248,41 @@ export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec:
   const time = run.log.map((l) => MUXED_PTS.exec(l)?.[1]).find((t) => t !== undefined);
   return { mp4, ts: microseconds(time !== undefined ? Number(time) - startSec : atSec) };
 }
+
+/** ffmpeg's filters that turn a picture upright: `rotation` degrees clockwise. */
+function uprightFilters(rotation: number): string[] {
+  if (rotation === 90) return ['transpose=1'];
+  if (rotation === 180) return ['hflip', 'vflip'];
+  if (rotation === 270) return ['transpose=2'];
+  return [];
+}
+
+/**
+ * Decodes every keyframe of a small MP4 (see keyframesMp4) in one ffmpeg run, scaled so that once
+ * turned upright each is `width`×`height`, as RGBA. One run for many keyframes: starting ffmpeg,
+ * opening and seeking the user's file for each thumbnail costs more than decoding it.
+ */
+export async function decodeKeyframesMp4(
+  runner: FfmpegRunner,
+  mp4: Uint8Array,
+  width: number,
+  height: number,
+  rotation: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array[]> {
+  const input = '/out/keys.mp4';
+  const out = '/out/keys.rgba';
+  const sideways = rotation === 90 || rotation === 270;
+  const filters = [`scale=${sideways ? height : width}:${sideways ? width : height}:flags=bilinear`, ...uprightFilters(rotation)];
+  const run = await runner.run({
+    tool: 'ffmpeg',
+    label: 'Decoding keyframes with ffmpeg',
+    inputs: [{ path: input, bytes: mp4 }],
+    args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-pix_fmt', 'rgba', '-f', 'rawvideo', out],
+    ...(signal ? { signal } : {}),
+  });
+  const rgba = await runner.take(out);
+  if (run.code !== 0 || !rgba) throw explainFailure(run, 'Decoding keyframes');
+  const frame = width * height * 4;
+  return Array.from({ length: Math.floor(rgba.byteLength / frame) }, (_, i) => rgba.subarray(i * frame, (i + 1) * frame));
+}

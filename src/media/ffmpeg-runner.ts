@@ -1,4 +1,4 @@
-import { wrap, proxy, type Remote } from 'comlink';
+import { wrap, proxy, transfer, type Remote } from 'comlink';
 import type { FfmpegHostApi, FfmpegPhase, FfmpegRun, FfmpegStatus, FfmpegTool } from '../shared/ffmpeg-api.js';
 import { compileFfmpegCore, FFMPEG_CORE_URL } from './ffmpeg-core.js';
 
@@ -17,6 +17,8 @@ export interface FfmpegJob {
   /** Shown on the progress line while it runs. */
   label: string;
   signal?: AbortSignal;
+  /** Files to write into ffmpeg's memory file system first (their buffers are transferred). */
+  inputs?: Array<{ path: string; bytes: Uint8Array }>;
 }
 
 interface Live {
@@ -116,6 +118,9 @@ export class FfmpegRunner {
       if (this.#file && live.mounted !== this.#file.blob) {
         await Promise.race([live.host.mount(this.#file.blob, this.#file.name), aborted]);
         live.mounted = this.#file.blob;
+      }
+      for (const input of job.inputs ?? []) {
+        await Promise.race([live.host.put(input.path, transfer(input.bytes, [input.bytes.buffer as ArrayBuffer])), aborted]);
       }
       this.#emit({ phase: 'job', label: job.label });
       const progress = proxy((ratio: number) => {

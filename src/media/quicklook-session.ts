@@ -80,7 +80,7 @@ export class QuickLookSession {
           const file: OpenFile = { name, source, demuxed, video, choice, info };
           if (decoder === 'ffmpeg' && this.ffmpeg) {
             const index = (file.index = new KeyframeIndex(video.samples));
-            this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, Array.from(index.times));
+            this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, video, index);
             // The filmstrip comes next: load the core while the page shows the metadata.
             this.ffmpeg.prepare();
           }

@@ -12,6 +12,8 @@ export interface FfmpegHostApi {
    * ends; `onProgress` hears ffmpeg's progress (0–1, when it knows the duration).
    */
   run(tool: FfmpegTool, args: string[], onProgress?: (ratio: number) => void): FfmpegRun;
+  /** Writes a (small) input file into ffmpeg's memory file system. */
+  put(path: string, bytes: Uint8Array): void;
   /** Reads and deletes a file ffmpeg wrote; undefined when it does not exist. */
   take(path: string): Uint8Array | undefined;
 }
