@@ -7,7 +7,8 @@ import { decodeKeyframe, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFi
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
 import { BlobSource } from './source.js';
-import type { KeyframeIndex } from './keyframe-index.js';
+import { KeyframeIndex } from './keyframe-index.js';
+import { readMkvCues } from './mkv-cues.js';
 import { keyframesMp4 } from './keyframes-mp4.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { deliver, readSample, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
@@ -164,6 +165,13 @@ export class FallbackFile {
     if (!video || !this.#readsInPlace() || this.streamIndex === undefined) return undefined;
     const piece = await this.#firstPiece(signal);
     if (!piece) return undefined;
+    const config = piece.config ? { config: piece.config } : {};
+    if (this.info.container === 'mkv' || this.info.container === 'webm') {
+      // The file's own index lists every keyframe: read it once instead of seeking once per slot.
+      const cues = await readMkvCues(this.source, this.startSec).catch(() => undefined);
+      const track = cues && (await directTrack(this.source, this.info.container, video.codec, cues, piece, this.info.durationSec));
+      if (track) return { track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...config };
+    }
     const rows = await keyframesAt(this.runner, this.streamIndex, times, this.startSec, signal);
     if (rows.count !== times.length) return undefined;
     // One sample per distinct keyframe, in time order; slots that share one share its picture.
@@ -184,7 +192,7 @@ export class FallbackFile {
       const sample = order.findIndex((i) => rows.pos[i] === rows.pos[index]);
       return { index, target, sample, ts: keys.pts[sample]! };
     });
-    return { track, slots, ...(piece.config ? { config: piece.config } : {}) };
+    return { track, slots, ...config };
   }
 
   /**
