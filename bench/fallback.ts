@@ -13,12 +13,12 @@
  *   node --import tsx bench/fallback.ts [--rounds 5]
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, linkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { BENCH_HEVC_FIXTURE, PLAYBACK_FIXTURE } from '../test/fixtures/catalog.js';
-import { ensureOnDemandFixture } from '../test/fixtures/generate.js';
+import { ensureOnDemandFixture, fixturePath } from '../test/fixtures/generate.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { startServer } from '../test/helpers/serve.js';
 import { summarize } from './stats.js';
@@ -66,11 +66,14 @@ const fmt = (ms: number) => `${ms.toFixed(0).padStart(6)} ms`;
 async function main(): Promise<void> {
   console.log('Building the benchmark files (cached after the first run)…');
   const hevc = await ensureOnDemandFixture(BENCH_HEVC_FIXTURE);
+  // The same file under another name: a second HEVC file for a page whose ffmpeg is already loaded.
+  const hevcAgain = path.join(path.dirname(hevc), 'bench-hevc-again.mp4');
+  if (!existsSync(hevcAgain)) linkSync(hevc, hevcAgain);
   const { mkv, mp4 } = await h264Pair();
   const server = await startServer();
   const browser = await launchChromium();
   const context = await browser.newContext();
-  const samples = { hevc: [] as Timings[], mkv: [] as Timings[], mp4: [] as Timings[], native: [] as number[], nativeSeek: [] as number[] };
+  const samples = { hevc: [] as Timings[], hevcLoaded: [] as Timings[], mkv: [] as Timings[], mp4: [] as Timings[], native: [] as number[], nativeSeek: [] as number[] };
   try {
     // Warm-up: puts the core in the HTTP cache, as a returning user has it.
     const warm = await context.newPage();
@@ -82,16 +85,24 @@ async function main(): Promise<void> {
       await page.goto(`${server.url}/?thumbs=${THUMBS}`);
       await page.waitForFunction(`performance.getEntriesByName('quicklook:ready').length > 0`, undefined, { timeout: 30_000 });
       samples.hevc.push(await timeFile(page, hevc));
+      samples.hevcLoaded.push(await timeFile(page, hevcAgain));
       samples.mkv.push(await timeFile(page, mkv));
-      samples.mp4.push(await timeFile(page, mp4));
       await page.close();
+      // The MP4 baseline in a page of its own, so nothing left over from the MKV (its player indexing the file) competes with it.
+      const plain = await context.newPage();
+      await plain.goto(`${server.url}/?thumbs=${THUMBS}`);
+      await plain.waitForFunction(`performance.getEntriesByName('quicklook:ready').length > 0`, undefined, { timeout: 30_000 });
+      // Not the page's first file either, like the MKV: a small MP4 warms the worker up first.
+      await timeFile(plain, fixturePath('h264-faststart'));
+      samples.mp4.push(await timeFile(plain, mp4));
+      await plain.close();
       samples.native.push(await ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-i', hevc, '-vf', 'scale=160:90', '-fps_mode', 'passthrough', '-f', 'null', '-']));
       let seekMs = 0;
       for (let i = 0; i < THUMBS; i++) {
         seekMs += await ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', String((60 * i) / THUMBS), '-i', hevc, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'null', '-']);
       }
       samples.nativeSeek.push(seekMs);
-      console.log(`round ${round + 1}/${rounds}: hevc first ${samples.hevc.at(-1)!.firstThumb.toFixed(0)} / all ${samples.hevc.at(-1)!.filmstrip.toFixed(0)} ms, mkv ${samples.mkv.at(-1)!.filmstrip.toFixed(0)} ms, mp4 ${samples.mp4.at(-1)!.filmstrip.toFixed(0)} ms, native ${samples.native.at(-1)!.toFixed(0)} ms`);
+      console.log(`round ${round + 1}/${rounds}: hevc first ${samples.hevc.at(-1)!.firstThumb.toFixed(0)} / all ${samples.hevc.at(-1)!.filmstrip.toFixed(0)} / loaded ${samples.hevcLoaded.at(-1)!.filmstrip.toFixed(0)} ms, mkv ${samples.mkv.at(-1)!.filmstrip.toFixed(0)} ms, mp4 ${samples.mp4.at(-1)!.filmstrip.toFixed(0)} ms, native ${samples.native.at(-1)!.toFixed(0)} ms`);
     }
   } finally {
     await browser.close();
@@ -100,6 +111,7 @@ async function main(): Promise<void> {
   const med = (xs: number[]) => summarize(xs).median;
   const hevcFirst = med(samples.hevc.map((s) => s.firstThumb));
   const hevcAll = med(samples.hevc.map((s) => s.filmstrip));
+  const hevcLoaded = med(samples.hevcLoaded.map((s) => s.filmstrip));
   const native = med(samples.native);
   const nativeSeek = med(samples.nativeSeek);
   const mkvAll = med(samples.mkv.map((s) => s.filmstrip));
@@ -108,13 +120,14 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log(`\nffmpeg.wasm fallback, medians of ${rounds} rounds (${THUMBS} thumbnails)`);
   console.log(`HEVC 1080p MP4 first thumbnail (core from cache) ${fmt(hevcFirst)}   target ≤1500 ms   ${verdict(hevcFirst <= 1500)}`);
-  console.log(`HEVC 20 keyframe thumbnails (wasm)             ${fmt(hevcAll)}`);
-  console.log(`  native ffmpeg -skip_frame nokey, all 30 keys ${fmt(native)}   ratio ${(hevcAll / native).toFixed(2)}×   target ≤2×   ${verdict(hevcAll <= 2 * native)}`);
-  console.log(`  native ffmpeg, 20 seeks one by one           ${fmt(nativeSeek)}   ratio ${(hevcAll / nativeSeek).toFixed(2)}×`);
+  console.log(`HEVC 20 keyframe thumbnails, core from cache   ${fmt(hevcAll)}`);
+  console.log(`HEVC 20 keyframe thumbnails, core loaded       ${fmt(hevcLoaded)}`);
+  console.log(`  native ffmpeg -skip_frame nokey, all 30 keys ${fmt(native)}   ratio ${(hevcLoaded / native).toFixed(2)}×   target ≤2×   ${verdict(hevcLoaded <= 2 * native)}`);
+  console.log(`  native ffmpeg, 20 seeks one by one           ${fmt(nativeSeek)}   ratio ${(hevcLoaded / nativeSeek).toFixed(2)}×`);
   console.log(`H.264 MKV hybrid, 20 thumbnails                ${fmt(mkvAll)}`);
   console.log(`  same video in MP4, WebCodecs only            ${fmt(mp4All)}   ratio ${(mkvAll / mp4All).toFixed(2)}×   target ≤2×   ${verdict(mkvAll <= 2 * mp4All)}`);
   console.log(`MKV metadata, core loaded                      ${fmt(mkvMeta)}   target ≤300 ms   ${verdict(mkvMeta <= 300)}`);
-  if (![hevcFirst, hevcAll, native, mkvAll, mp4All, mkvMeta].every(Number.isFinite)) process.exitCode = 1;
+  if (![hevcFirst, hevcAll, hevcLoaded, native, mkvAll, mp4All, mkvMeta].every(Number.isFinite)) process.exitCode = 1;
 }
 
 await main();

@@ -2,7 +2,11 @@
  * Slow: a file over 4 GB (64-bit chunk offsets), built once with `-stream_loop … -c copy` and
  * cached. CI runs it. The core reads only its index; the browser opens it with a small heap.
  */
-import { statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMedia } from '../../src/media/open.js';
@@ -57,4 +61,21 @@ describe('a file over 4 GB', () => {
     expect(report.workers.length).toBeGreaterThan(0);
     expect(report.totalBytes).toBeLessThan(150 * MB);
   }, 180_000);
+
+  it('in MKV (the ffmpeg fallback reads it through WORKERFS, never whole) opens with thumbnails from past 4 GB and a small heap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peekcast-large-mkv-'));
+    try {
+      const mkv = join(dir, 'large.mkv');
+      await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', path, '-map', '0:v', '-c', 'copy', '-f', 'matroska', mkv]);
+      const size = statSync(mkv).size;
+      expect(size).toBeGreaterThan(2 ** 32);
+      const context = await browser.newContext();
+      const report = await measureHeap(context, server.url, mkv, size, { thumbs: 12, timeoutMs: 120_000, settleMs: 500 });
+      await context.close();
+      expect(report.thumbs).toBe(12);
+      expect(report.totalBytes).toBeLessThan(150 * MB);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
