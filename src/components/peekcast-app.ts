@@ -49,8 +49,8 @@ export function parseThumbCount(raw: string | null | undefined): number {
 const canMakeThumbnails = (result: OpenResult | undefined): result is OpenResult & { info: MediaInfo } =>
   result !== undefined && result.decoder !== 'none' && (result.info?.tracks.some((track) => track.type === 'video') ?? false);
 
-/** Files the player opens: those WebCodecs decodes, from MP4 or (hybrid) from a container ffmpeg reads. */
-const hasPlayer = (result: OpenResult): boolean => result.decoder === 'webcodecs' || result.decoder === 'ffmpeg+webcodecs';
+/** Files the player opens: any the worker can decode (it says so itself when the player cannot take one yet). */
+const hasPlayer = (result: OpenResult): boolean => result.decoder !== 'none';
 
 /** Same name, size, type and modification time: the same file chosen again. */
 const fileKey = (file: File): string => `${file.name}\u0000${file.size}\u0000${file.type}\u0000${file.lastModified}`;

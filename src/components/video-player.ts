@@ -259,7 +259,7 @@ export class VideoPlayer extends LitElement {
           ${p.rate !== 1 ? html` · ${p.rate}×` : nothing}
         </div>
         ${p.error ? html`<div class="error" role="alert" data-testid="player-error">${p.error}</div>` : nothing}
-        ${this.busy || this.notice || p.notice ? html`<div class="notice" role="status">${this.busy || this.notice || p.notice}</div>` : nothing}
+        ${this.busy || this.notice || p.notice ? html`<div class="notice" role="status" data-testid="player-notice">${this.busy || this.notice || p.notice}</div>` : nothing}
         ${this.help
           ? html`<dialog open aria-label="Keyboard shortcuts" data-testid="shortcuts">
               <table>
@@ -291,7 +291,7 @@ export class VideoPlayer extends LitElement {
       return;
     }
     if (this.#attached !== player || !facts) return;
-    this.notice = facts.audioNote ?? '';
+    this.notice = [facts.videoNote, facts.audioNote].filter(Boolean).join(' ');
     if (facts.hasVideo) stage.prepend(canvas);
     this.#playback.use(player, facts);
     this.#resize.disconnect();

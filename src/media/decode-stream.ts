@@ -7,6 +7,15 @@ export interface DecodedFrame {
   sample: number;
 }
 
+/** What the player engine reads pictures from: a DecodeStream, or ffmpeg's for codecs WebCodecs lacks. */
+export interface FrameStream {
+  /** The sample after the last one this stream decodes. */
+  readonly end: number;
+  /** The next picture in presentation order, or undefined once the range is decoded. */
+  next(): Promise<DecodedFrame | undefined>;
+  close(): void;
+}
+
 /**
  * Samples inside the decoder or decoded and not yet taken: enough for B-frame reordering and a
  * frame-threaded decoder's pipeline (it hands out picture N only once N + threads has arrived),
@@ -22,7 +31,7 @@ const STALL_MS = 30;
  * order, pulling samples only as the consumer asks for pictures. Seeking, frame stepping and
  * playback all read pictures from one of these; a new position means a new stream.
  */
-export class DecodeStream {
+export class DecodeStream implements FrameStream {
   readonly #table: SampleTable;
   readonly #reader: SampleReader;
   readonly #decoder: VideoDecoder;

@@ -3,7 +3,9 @@ import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shar
 import { chooseVideoDecoder } from './decoder.js';
 import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
 import { directTrack } from './direct-track.js';
-import { decodeKeyframe, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import { FfmpegDecodeStream, softwareDecodeSize } from './ffmpeg-decode-stream.js';
+import type { SoftwareVideo } from './player-engine.js';
+import { decodeFrame, decodeKeyframe, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
 import { BlobSource } from './source.js';
@@ -263,6 +265,31 @@ export class FallbackFile {
       if (this.#piece === attempt) this.#piece = undefined;
     });
     return attempt;
+  }
+
+  /**
+   * The player's video path for an MP4 whose codec only ffmpeg decodes: GOPs decoded at a reduced
+   * size while playing, seeking and stepping, and frames exported again at full resolution.
+   */
+  software(): SoftwareVideo | undefined {
+    const mp4 = this.#mp4;
+    const video = this.video;
+    if (!mp4 || !video) return undefined;
+    const { track } = mp4;
+    const size = softwareDecodeSize(track.width, track.height);
+    return {
+      note: `Decoding in software (ffmpeg) at ${size.width}×${size.height}.`,
+      openStream: (keyframe, end, reader) => new FfmpegDecodeStream(track.samples, reader, this.runner, track, size, keyframe, end),
+      exportFrame: async (pts, type, quality) => {
+        const width = video.displayWidth ?? video.width ?? track.width;
+        const height = video.displayHeight ?? video.height ?? track.height;
+        // Half a millisecond early: ffmpeg keeps the first frame at or after the seek point.
+        const raw = await decodeFrame(this.runner, this.stream!, Math.max(0, pts - 0.0005), this.startSec, width, height, { label: 'Exporting the frame' });
+        const canvas = new OffscreenCanvas(width, height);
+        canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), width, height), 0, 0);
+        return canvas.convertToBlob({ type, ...(quality === undefined ? {} : { quality }) });
+      },
+    };
   }
 
   /** The track the filmstrip shows. */

@@ -286,3 +286,23 @@ export async function decodeKeyframesMp4(
   const frame = width * height * 4;
   return Array.from({ length: Math.floor(rgba.byteLength / frame) }, (_, i) => rgba.subarray(i * frame, (i + 1) * frame));
 }
+
+/**
+ * Decodes every sample of a small MP4 (a GOP, see keyframesMp4) in one ffmpeg run into I420
+ * pictures of `width`×`height`, in presentation order, for the player.
+ */
+export async function decodeSamplesMp4(runner: FfmpegRunner, mp4: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<Uint8Array[]> {
+  const input = '/out/gop.mp4';
+  const out = '/out/gop.yuv';
+  const run = await runner.run({
+    tool: 'ffmpeg',
+    label: 'Decoding in software',
+    inputs: [{ path: input, bytes: mp4 }],
+    args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', `scale=${width}:${height}:flags=bilinear`, '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', out],
+    ...(signal ? { signal } : {}),
+  });
+  const yuv = await runner.take(out);
+  if (run.code !== 0 || !yuv) throw explainFailure(run, 'Decoding in software');
+  const frame = (width * height * 3) / 2;
+  return Array.from({ length: Math.floor(yuv.byteLength / frame) }, (_, i) => yuv.subarray(i * frame, (i + 1) * frame));
+}

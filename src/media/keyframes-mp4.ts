@@ -2,12 +2,20 @@ import { IDENTITY, box, concat, fullBox, ftypBox, selfDinfBox, table, u16, u32 }
 
 const encoder = new TextEncoder();
 
+/** The sync-sample table: every sample when `sync` is absent (all keyframes). */
+function syncBox(n: number, sync: readonly boolean[] | undefined): Uint8Array[] {
+  if (!sync) return [fullBox('stss', 0, 0, table(n, 1, (i) => i + 1))];
+  const keys = sync.flatMap((key, i) => (key ? [i + 1] : []));
+  return [fullBox('stss', 0, 0, table(keys.length, 1, (i) => keys[i]!))];
+}
+
 /**
- * A small MP4 holding just some keyframes of a track, one second apart, with the source's sample
+ * A small MP4 holding some samples of a track (by default keyframes only; with `sync`, a run of
+ * samples in decode order, such as a GOP), one second apart, with the source's sample
  * descriptions (`stsd`) copied byte for byte: ffmpeg decodes any codec MP4 can carry from it (HEVC,
  * ProRes, MPEG-2, MPEG-4 Part 2…) in one run, without opening or seeking the user's file.
  */
-export function keyframesMp4(track: { stsd: Uint8Array; width: number; height: number }, samples: readonly Uint8Array[]): Uint8Array {
+export function keyframesMp4(track: { stsd: Uint8Array; width: number; height: number }, samples: readonly Uint8Array[], sync?: readonly boolean[]): Uint8Array {
   const n = samples.length;
   const timescale = 1000;
   const delta = 1000;
@@ -23,7 +31,7 @@ export function keyframesMp4(track: { stsd: Uint8Array; width: number; height: n
       'stbl',
       track.stsd,
       fullBox('stts', 0, 0, u32(1), u32(n), u32(delta)),
-      fullBox('stss', 0, 0, table(n, 1, (i) => i + 1)),
+      ...syncBox(n, sync),
       fullBox('stsc', 0, 0, u32(1), u32(1), u32(1), u32(1)),
       fullBox('stsz', 0, 0, u32(0), table(n, 1, (i) => samples[i]!.byteLength)),
       fullBox('stco', 0, 0, table(n, 1, (i) => offsets[i]!)),

@@ -1,6 +1,6 @@
 import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
-import { mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type PlaybackStats, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
-import { DecodeStream, type DecodedFrame } from './decode-stream.js';
+import { mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type ImageType, type PlaybackStats, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
+import { DecodeStream, type DecodedFrame, type FrameStream } from './decode-stream.js';
 import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
 import { FrameCache } from './frame-cache.js';
 import { KeyframeIndex } from './keyframe-index.js';
@@ -20,6 +20,18 @@ export interface PlayerFile {
   index?: KeyframeIndex;
   /** WebCodecs configuration of the video track, when the browser decodes it. */
   config?: VideoDecoderConfig;
+  /** For codecs only ffmpeg decodes: how frames are decoded and exported instead. */
+  software?: SoftwareVideo;
+}
+
+/** The player's video path for codecs WebCodecs cannot decode (ffmpeg.wasm, at a reduced size). */
+export interface SoftwareVideo {
+  /** A stream of pictures from `keyframe` for the samples before `end`. */
+  openStream(keyframe: number, end: number, reader: SampleReader): FrameStream;
+  /** Said on screen, e.g. "Decoding in software at 640×360". */
+  note: string;
+  /** The frame shown at `pts`, decoded again at full resolution and upright, as an image file. */
+  exportFrame(pts: number, type: ImageType, quality?: number): Promise<Blob>;
 }
 
 /**
@@ -53,7 +65,7 @@ export class PlayerEngine {
   readonly #colour: FrameColour;
   #canvas: OffscreenCanvas | undefined;
   #image: ImageData | undefined;
-  #stream: DecodeStream | undefined;
+  #stream: FrameStream | undefined;
   /** Rank of the last picture taken from `#stream`. */
   #streamRank = -1;
   #shown = -1;
@@ -65,7 +77,7 @@ export class PlayerEngine {
 
   constructor(file: PlayerFile) {
     this.#file = file;
-    const video = file.config ? file.video : undefined;
+    const video = file.config || file.software ? file.video : undefined;
     this.#track = video ? file.info.tracks.find((t) => t.id === video.id) : undefined;
     this.#colour = trackColour(this.#track);
     const table = video?.samples;
@@ -292,7 +304,9 @@ export class PlayerEngine {
       // latency; playback (`run`) wants a stream even from a keyframe.
       const alone = how === 'keyframe' || (how === 'show' && table.sync[sample] === 1);
       const keyframe = alone ? sample : planSeek(table, index, table.pts[sample]!, 'fast')!.keyframe;
-      this.#stream = new DecodeStream(table, this.#reader!, this.#file.config!, keyframe, alone ? sample + 1 : table.count);
+      const end = alone ? sample + 1 : table.count;
+      const software = this.#file.software;
+      this.#stream = software ? software.openStream(keyframe, end, this.#reader!) : new DecodeStream(table, this.#reader!, this.#file.config!, keyframe, end);
       this.#streamRank = -1;
     }
     const current = this.#stream!;
@@ -321,7 +335,7 @@ export class PlayerEngine {
     }
   }
 
-  #dropStream(stream: DecodeStream): void {
+  #dropStream(stream: FrameStream): void {
     stream.close();
     if (this.#stream === stream) {
       this.#stream = undefined;

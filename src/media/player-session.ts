@@ -54,7 +54,8 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
 
   facts(): PlayerFacts {
     const facts = this.#engine.facts();
-    return { ...facts, hasAudio: Boolean(this.#audio), ...(this.#audioNote ? { audioNote: this.#audioNote } : {}) };
+    const videoNote = this.#file.software?.note;
+    return { ...facts, hasAudio: Boolean(this.#audio), ...(this.#audioNote ? { audioNote: this.#audioNote } : {}), ...(videoNote ? { videoNote } : {}) };
   }
 
   resize(width: number, height: number): Promise<void> {
@@ -116,6 +117,8 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
   async exportFrame(type: ImageType, quality?: number): Promise<Blob | undefined> {
     const shown = this.#engine.shownFrame();
     if (!shown) return undefined;
+    // What is on screen was decoded small; the export is decoded again at full resolution.
+    if (this.#file.software) return this.#file.software.exportFrame(shown.info.pts, type, quality);
     const frame = shown.frame.clone();
     try {
       return await encodeFrame(frame, shown, type, quality);

@@ -250,6 +250,11 @@ export class QuickLookSession {
    */
   async playerFile(): Promise<PlayerFile | undefined> {
     const fallback = this.#fallback;
+    const software = fallback?.software();
+    if (software) {
+      const file = this.current();
+      return file && { ...file, software };
+    }
     if (fallback) {
       const signal = this.#abort.signal;
       const direct = await fallback.direct(signal);

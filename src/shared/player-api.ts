@@ -30,6 +30,8 @@ export interface PlayerFacts {
   audio?: { sampleRate: number; channels: number };
   /** Why a file with an audio track plays silently (a codec the browser cannot decode), for the user. */
   audioNote?: string;
+  /** How the picture is decoded when that is worth saying ("Decoding in software at 640×360"). */
+  videoNote?: string;
 }
 
 /**

@@ -129,6 +129,26 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     await page.close();
   });
 
+  it.each(['hevc', 'prores', 'hevc-hlg'])('plays a file only ffmpeg decodes, says so, and exports ffmpeg\'s exact frames at full size: %s', async (name) => {
+    const source = fixturePath(name);
+    const { page, errors } = await openApp('?thumbs=2');
+    await choose(page, name);
+    const player = page.locator('[data-testid=player]');
+    await expect.poll(() => player.getAttribute('data-frame'), { timeout: 30_000 }).toBe('0');
+    expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg');
+    expect(await page.locator('[data-testid=player-notice]').textContent()).toMatch(/Decoding in software \(ffmpeg\) at \d+×\d+/);
+    for (const n of [17, 29, 30]) await expectFrame(page, source, n);
+    // Playback moves on through GOPs decoded by ffmpeg.
+    await page.locator('[data-testid=goto]').fill('0');
+    await page.locator('[data-testid=goto]').press('Enter');
+    await expect.poll(() => player.getAttribute('data-frame'), { timeout: 15_000 }).toBe('0');
+    await page.locator('[data-testid=play]').click();
+    await expect.poll(async () => Number(await player.getAttribute('data-frame')), { timeout: 15_000 }).toBeGreaterThan(35);
+    await page.locator('[data-testid=play]').click();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('says why the player cannot open an MPEG-TS file yet, and keeps its filmstrip', async () => {
     const { page } = await openApp('?thumbs=2');
     await choose(page, 'sample-ts');

@@ -1,0 +1,115 @@
+import type { DecodedFrame } from './decode-stream.js';
+import type { DemuxedTrack, SampleTable } from './demux.js';
+import { decodeSamplesMp4 } from './ffmpeg-jobs.js';
+import type { FfmpegRunner } from './ffmpeg-runner.js';
+import { keyframesMp4 } from './keyframes-mp4.js';
+import type { SampleReader } from './sample-reader.js';
+
+/** The picture size ffmpeg decodes to for the player: small enough to keep up in software and in memory. */
+export function softwareDecodeSize(width: number, height: number, max = { width: 640, height: 360 }): { width: number; height: number } {
+  const scale = Math.min(1, max.width / Math.max(1, width), max.height / Math.max(1, height));
+  // I420 wants even sizes.
+  const even = (n: number) => Math.max(2, Math.round((n * scale) / 2) * 2);
+  return { width: even(width), height: even(height) };
+}
+
+/**
+ * The player's decode stream for codecs only ffmpeg decodes: the same contract as DecodeStream
+ * (pictures in presentation order from a keyframe on), made one GOP at a time. A GOP's samples are
+ * read from the file, put in a small MP4 with the track's own sample description, and decoded by
+ * one ffmpeg run into I420 pictures at `size`; the next GOP is decoded while this one is shown.
+ */
+export class FfmpegDecodeStream {
+  readonly #table: SampleTable;
+  readonly #reader: SampleReader;
+  readonly #runner: FfmpegRunner;
+  readonly #track: DemuxedTrack;
+  readonly #size: { width: number; height: number };
+  readonly #end: number;
+  /** Next sample (decode order) not yet sent to ffmpeg. */
+  #next: number;
+  #ready: DecodedFrame[] = [];
+  #ahead: Promise<DecodedFrame[]> | undefined;
+  readonly #abort = new AbortController();
+  #closed = false;
+
+  constructor(table: SampleTable, reader: SampleReader, runner: FfmpegRunner, track: DemuxedTrack, size: { width: number; height: number }, start: number, end = table.count) {
+    if (!table.sync[start]) throw new TypeError(`FfmpegDecodeStream must start at a keyframe (sample ${start} is not one)`);
+    this.#table = table;
+    this.#reader = reader;
+    this.#runner = runner;
+    this.#track = track;
+    this.#size = size;
+    this.#next = start;
+    this.#end = Math.min(end, table.count);
+  }
+
+  get end(): number {
+    return this.#end;
+  }
+
+  get fed(): number {
+    return this.#next;
+  }
+
+  async next(): Promise<DecodedFrame | undefined> {
+    for (;;) {
+      if (this.#closed) return undefined;
+      const ready = this.#ready.shift();
+      if (ready) {
+        // Keep ffmpeg one GOP ahead of what is shown.
+        if (this.#ready.length === 0) this.#ahead ??= this.#decodeNextGop();
+        return ready;
+      }
+      const gop = this.#ahead ?? this.#decodeNextGop();
+      this.#ahead = undefined;
+      const frames = await gop;
+      if (this.#closed) {
+        for (const f of frames) f.frame.close();
+        return undefined;
+      }
+      if (frames.length === 0) return undefined;
+      this.#ready = frames;
+      this.#ahead = this.#next < this.#end ? this.#decodeNextGop() : undefined;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    for (const r of this.#ready.splice(0)) r.frame.close();
+    void this.#ahead?.then((frames) => frames.forEach((f) => f.frame.close()), () => undefined);
+    this.#ahead = undefined;
+  }
+
+  /** Decodes the samples from `#next` to the next keyframe (or the end), in presentation order. */
+  async #decodeNextGop(): Promise<DecodedFrame[]> {
+    const table = this.#table;
+    const first = this.#next;
+    if (first >= this.#end) return [];
+    let last = first + 1;
+    while (last < this.#end && !table.sync[last]) last++;
+    // Past `end` nothing is shown, but the GOP is decoded whole so its B-frames have their references.
+    let gopEnd = last;
+    while (gopEnd < table.count && !table.sync[gopEnd]) gopEnd++;
+    this.#next = last;
+    const samples: number[] = [];
+    for (let i = first; i < gopEnd; i++) samples.push(i);
+    const bytes: Uint8Array[] = [];
+    for (const i of samples) bytes.push(await this.#reader.read(i, gopEnd));
+    const mp4 = keyframesMp4(this.#track, bytes, samples.map((i) => table.sync[i] === 1));
+    const { width, height } = this.#size;
+    const planes = await decodeSamplesMp4(this.#runner, mp4, width, height, this.#abort.signal);
+    // ffmpeg hands pictures out in presentation order: pair them with the samples sorted by time.
+    const byTime = [...samples].sort((a, b) => table.pts[a]! - table.pts[b]!);
+    const frames: DecodedFrame[] = [];
+    for (const [k, sample] of byTime.entries()) {
+      const data = planes[k];
+      if (!data || sample >= this.#end) continue;
+      const frame = new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: Math.round(table.pts[sample]! * 1e6) });
+      frames.push({ frame, sample });
+    }
+    return frames;
+  }
+}
