@@ -199,6 +199,7 @@ export class VideoPlayer extends LitElement {
         data-time=${p.time.toFixed(6)}
         data-frame=${frame ? String(frame.frame) : ''}
         data-rate=${String(p.rate)}
+        data-audio=${facts ? (facts.hasAudio ? 'yes' : 'no') : ''}
       >
         <div
           class="stage"

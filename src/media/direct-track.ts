@@ -9,7 +9,7 @@ const TIMESCALE = 90_000;
  * Where a packet's payload starts relative to ffmpeg's `pos` for it, in containers that store
  * packets whole and unchanged: Matroska/WebM (pos is the Block payload: track number, 16-bit
  * timecode, flags, then the frame, when there is no lacing), FLV (pos is the tag: an 11-byte tag
- * header, then for AVC a 5-byte video header) and AVI (pos is the chunk data). Undefined for
+ * header, then for AVC a 5-byte video header, for AAC a 2-byte audio header) and AVI (pos is the chunk data). Undefined for
  * containers that cut packets up (MPEG-TS, PS) or layouts we do not know.
  */
 export function payloadOffset(container: string, codec: string, head: Uint8Array): number | undefined {
@@ -22,7 +22,8 @@ export function payloadOffset(container: string, codec: string, head: Uint8Array
     if (flags === undefined || (flags & 0x06) !== 0) return undefined;
     return vintLength + 3;
   }
-  if (container === 'flv') return codec === 'h264' ? 16 : undefined;
+  // FLV audio tags: one byte of format flags, and for AAC one more saying header or frame.
+  if (container === 'flv') return codec === 'h264' ? 16 : codec === 'aac' ? 13 : codec === 'mp3' ? 12 : undefined;
   if (container === 'avi') return 0;
   return undefined;
 }

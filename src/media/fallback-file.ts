@@ -60,7 +60,8 @@ export interface FallbackOpened {
 export class FallbackFile {
   /** The user's file for ranged reads of its own. */
   readonly source: BlobSource;
-  #table: PacketTable | undefined;
+  /** Every packet of every stream, by ffprobe stream index, once listed. */
+  #tables: Map<number, PacketTable> | undefined;
   #direct: Promise<DirectVideo | undefined> | undefined;
   #piece: Promise<FirstPiece | undefined> | undefined;
   /** For MP4s: our own sample table, so keyframes are read straight from the file. */
@@ -80,10 +81,12 @@ export class FallbackFile {
     blob: Blob,
     /** ffprobe's index of the video stream. */
     private readonly streamIndex?: number,
-    table?: PacketTable,
+    tables?: Map<number, PacketTable>,
+    /** ffprobe's index of the first audio stream. */
+    private readonly audioIndex?: number,
   ) {
     this.source = new BlobSource(blob);
-    this.#table = table;
+    this.#tables = tables;
   }
 
   /** Describes a file in a container mp4box cannot read, with ffprobe. */
@@ -92,14 +95,16 @@ export class FallbackFile {
     const probe = await probeFile(runner, signal);
     const video = firstVideo(probe);
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
-    let table: PacketTable | undefined;
+    let tables: Map<number, PacketTable> | undefined;
     if (video && blob.size <= SCAN_PACKETS_UP_TO) {
-      table = await scanPackets(runner, video.index, startSec, signal).catch((error: unknown) => {
+      tables = await scanPackets(runner, startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;
       });
     }
-    const packets: PacketSummary | undefined = table && summarizePackets(table);
+    const table = video && tables?.get(video.index);
+    const packets: PacketSummary | undefined = table ? summarizePackets(table) : undefined;
+    const audio = probe.streams?.find((s) => s.codec_type === 'audio');
     const info = describeProbe(probe, blob.size, name, packets);
     let backend: DecoderBackend = 'none';
     let problem: QuickLookProblem | undefined;
@@ -110,7 +115,7 @@ export class FallbackFile {
     } else {
       backend = 'ffmpeg';
     }
-    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, video?.index, table);
+    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, video?.index, tables, audio?.index);
     return { info, decoder: backend, ...(problem ? { problem } : {}), file };
   }
 
@@ -124,7 +129,7 @@ export class FallbackFile {
 
   /** True when every packet is already listed (small files are indexed at open). */
   get indexed(): boolean {
-    return this.#table !== undefined;
+    return this.#tables !== undefined;
   }
 
   /**
@@ -145,12 +150,39 @@ export class FallbackFile {
   async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
     const video = this.video;
     if (!video || !this.#readsInPlace()) return undefined;
-    const table = (this.#table ??= await scanPackets(this.runner, this.streamIndex!, this.startSec, signal));
+    const tables = (this.#tables ??= await scanPackets(this.runner, this.startSec, signal));
+    const table = tables.get(this.streamIndex!);
     const piece = await this.#firstPiece(signal);
-    if (!piece?.config) return undefined;
-    const direct = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
-    if (!direct) return undefined;
-    return { demuxed: { ...piece.demuxed, durationSec: this.info.durationSec, tracks: [direct] }, video: direct, config: piece.config };
+    if (!table || !piece?.config) return undefined;
+    const found = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
+    if (!found) return undefined;
+    // Track ids as the metadata has them (ffprobe's stream index + 1), so the player finds each track's facts.
+    const direct = { ...found, id: this.streamIndex! + 1 };
+    const audio = await this.#directAudio(tables, signal).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return undefined;
+    });
+    return { demuxed: { ...piece.demuxed, durationSec: this.info.durationSec, tracks: audio ? [direct, audio] : [direct] }, video: direct, config: piece.config };
+  }
+
+  /**
+   * The first audio stream as a direct sample table, so hybrid files play with sound: ffmpeg copies
+   * its first packet into an MP4 for the sample description (esds, dOps…), and the table is trusted
+   * only if that packet's bytes are where it says. Undefined when they are not (laced Matroska audio).
+   */
+  async #directAudio(tables: Map<number, PacketTable>, signal: AbortSignal): Promise<DemuxedTrack | undefined> {
+    const index = this.audioIndex;
+    const info = this.info.tracks.find((t) => t.id === (index ?? -2) + 1);
+    const table = index === undefined ? undefined : tables.get(index);
+    if (index === undefined || !info || !table) return undefined;
+    const piece = await remuxKeyframe(this.runner, `0:${index}`, 0, this.startSec, signal, 'a');
+    const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
+    const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
+    const track = demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
+    if (!track) return undefined;
+    const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
+    const audio = await directTrack(this.source, this.info.container, info.codec, table, { track, firstSample }, this.info.durationSec);
+    return audio && { ...audio, id: index + 1 };
   }
 
   /**

@@ -74,23 +74,31 @@ export function summarizePackets(table: PacketTable): PacketSummary {
 }
 
 /**
- * Every packet of one stream (times, size, position, key flag), which means reading the whole file:
- * the caller does this for small files at open, for larger ones in the background.
+ * Every packet of every stream (times, size, position, key flag), by ffprobe stream index, which
+ * means reading the whole file: the caller does this for small files at open, for larger ones
+ * when the player needs it.
  */
-export async function scanPackets(runner: FfmpegRunner, streamIndex: number, startSec: number, signal?: AbortSignal): Promise<PacketTable> {
+export async function scanPackets(runner: FfmpegRunner, startSec: number, signal?: AbortSignal): Promise<Map<number, PacketTable>> {
   const out = '/out/packets.csv';
   const run = await runner.run({
     tool: 'ffprobe',
     label: 'Indexing frames',
-    args: [
-      ...QUIET, '-select_streams', String(streamIndex),
-      '-show_entries', 'packet=pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath(),
-    ],
+    args: [...QUIET, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath()],
     ...(signal ? { signal } : {}),
   });
   const bytes = await runner.take(out);
   if (run.code > 0 || !bytes) throw explainFailure(run, 'Indexing frames');
-  return parsePacketCsv(new TextDecoder().decode(bytes), startSec);
+  // ffprobe prints stream_index first; split the lines by stream, then parse each stream's rows.
+  const byStream = new Map<number, string[]>();
+  for (const line of new TextDecoder().decode(bytes).split('\n')) {
+    const comma = line.indexOf(',');
+    if (comma < 0) continue;
+    const stream = Number(line.slice(0, comma));
+    let lines = byStream.get(stream);
+    if (!lines) byStream.set(stream, (lines = []));
+    lines.push(line.slice(comma + 1));
+  }
+  return new Map([...byStream].map(([stream, lines]) => [stream, parsePacketCsv(lines.join('\n'), startSec)]));
 }
 
 /**
@@ -232,14 +240,14 @@ export interface RemuxedKeyframe {
  * index; MPEG-TS seeks land just after) into a small MP4 (`-c copy`: no decoding), for WebCodecs to
  * decode: the hybrid path for decodable codecs in containers mp4box cannot read.
  */
-export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec: number, startSec: number, signal?: AbortSignal): Promise<RemuxedKeyframe> {
+export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec: number, startSec: number, signal?: AbortSignal, kind: 'v' | 'a' = 'v'): Promise<RemuxedKeyframe> {
   const out = '/out/piece.mp4';
   const run = await runner.run({
     tool: 'ffmpeg',
     label: 'Reading keyframes with ffmpeg',
     args: [
       '-hide_banner', '-nostats', '-v', 'info', '-debug_ts', '-copyts', ...seekTo(atSec), '-i', runner.inputPath(),
-      '-map', stream, '-c', 'copy', '-frames:v', '1', '-f', 'mp4', out,
+      '-map', stream, '-c', 'copy', `-frames:${kind}`, '1', '-f', 'mp4', out,
     ],
     ...(signal ? { signal } : {}),
   });

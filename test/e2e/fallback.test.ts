@@ -123,8 +123,22 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     await choose(page, name);
     await expect.poll(() => page.locator('[data-testid=player]').getAttribute('data-frame'), { timeout: 30_000 }).toBe('0');
     expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg+webcodecs');
+    // Its audio (Opus, AAC) is read in place too, so it plays with sound.
+    expect(await page.locator('[data-testid=player]').getAttribute('data-audio')).toBe('yes');
     // The middle of a GOP, and the frame just before the second keyframe (a whole GOP to decode).
     for (const n of [17, 29]) await expectFrame(page, source, n);
+    // Plays from the start with its sound as the clock.
+    const player = page.locator('[data-testid=player]');
+    await page.locator('[data-testid=goto]').fill('0');
+    await page.locator('[data-testid=goto]').press('Enter');
+    await expect.poll(() => player.getAttribute('data-frame'), { timeout: 15_000 }).toBe('0');
+    const clock = page.waitForEvent('console', { predicate: (m) => m.text().includes('"player.playback"'), timeout: 20_000 });
+    await page.locator('[data-testid=play]').click();
+    await expect.poll(async () => Number(await player.getAttribute('data-time')), { timeout: 10_000 }).toBeGreaterThan(1);
+    await page.locator('[data-testid=play]').click();
+    const playback = JSON.parse((await clock).text()) as { presented: number };
+    expect(playback.presented).toBeGreaterThan(20);
+    expect(await page.locator('[data-testid=player-notice]').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
