@@ -31,7 +31,8 @@ const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
 export interface DirectVideo {
   demuxed: Demuxed;
   video: DemuxedTrack;
-  config: VideoDecoderConfig;
+  /** Absent when only ffmpeg decodes the codec: the player then decodes in software. */
+  config?: VideoDecoderConfig;
 }
 
 /** The first keyframe as ffmpeg copies it into an MP4, and what it tells about the track. */
@@ -138,7 +139,7 @@ export class FallbackFile {
    * that was not done at open, which reads the whole file.
    */
   direct(signal: AbortSignal): Promise<DirectVideo | undefined> {
-    if (this.backend !== 'ffmpeg+webcodecs' || this.streamIndex === undefined) return Promise.resolve(undefined);
+    if (this.backend === 'none' || this.streamIndex === undefined) return Promise.resolve(undefined);
     const attempt = (this.#direct ??= this.#buildDirect(signal));
     // A cancelled attempt may be tried again; a file that cannot be read directly stays that way.
     attempt.catch(() => {
@@ -153,7 +154,7 @@ export class FallbackFile {
     const tables = (this.#tables ??= await scanPackets(this.runner, this.startSec, signal));
     const table = tables.get(this.streamIndex!);
     const piece = await this.#firstPiece(signal);
-    if (!table || !piece?.config) return undefined;
+    if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
     const found = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
     if (!found) return undefined;
     // Track ids as the metadata has them (ffprobe's stream index + 1), so the player finds each track's facts.
@@ -162,7 +163,8 @@ export class FallbackFile {
       if (signal.aborted) throw error;
       return undefined;
     });
-    return { demuxed: { ...piece.demuxed, durationSec: this.info.durationSec, tracks: audio ? [direct, audio] : [direct] }, video: direct, config: piece.config };
+    const demuxed = { ...piece.demuxed, durationSec: this.info.durationSec, tracks: audio ? [direct, audio] : [direct] };
+    return { demuxed, video: direct, ...(piece.config ? { config: piece.config } : {}) };
   }
 
   /**
@@ -300,14 +302,14 @@ export class FallbackFile {
   }
 
   /**
-   * The player's video path for an MP4 whose codec only ffmpeg decodes: GOPs decoded at a reduced
+   * The player's video path for a file whose codec only ffmpeg decodes (an MP4's own track, or a
+   * foreign file's `direct` table): GOPs decoded at a reduced
    * size while playing, seeking and stepping, and frames exported again at full resolution.
    */
-  software(): SoftwareVideo | undefined {
-    const mp4 = this.#mp4;
+  software(direct?: DemuxedTrack): SoftwareVideo | undefined {
+    const track = direct ?? this.#mp4?.track;
     const video = this.video;
-    if (!mp4 || !video) return undefined;
-    const { track } = mp4;
+    if (!track || !video) return undefined;
     const size = softwareDecodeSize(track.width, track.height);
     return {
       note: `Decoding in software (ffmpeg) at ${size.width}×${size.height}.`,

@@ -125,8 +125,8 @@ export class QuickLookSession {
     if (fallback?.indexed) {
       // A small hybrid file, indexed at open: read its keyframes straight from the file.
       const direct = await fallback.direct(signal).catch(() => undefined);
-      if (direct && this.#fallback === fallback) {
-        this.#adopt(fallback, direct);
+      if (direct?.config && this.#fallback === fallback) {
+        this.#adopt(fallback, direct, direct.config);
         fallback = undefined;
       }
     }
@@ -261,25 +261,40 @@ export class QuickLookSession {
       if (signal.aborted || this.#fallback !== fallback) return undefined;
       if (!direct) {
         throw new Error(
-          fallback.backend === 'ffmpeg+webcodecs'
-            ? `“${fallback.name}” is a ${fallback.info.container.toUpperCase()} file whose packets the player cannot read in place yet; its details and filmstrip are shown.`
-            : `“${fallback.name}” needs ffmpeg to decode every frame, which the player cannot do yet; its details and filmstrip are shown.`,
+          `“${fallback.name}” is a ${fallback.info.container.toUpperCase()} file whose packets the player cannot read in place yet; its details and filmstrip are shown.`,
         );
       }
-      this.#adopt(fallback, direct);
+      if (!direct.config) {
+        // Only ffmpeg decodes it: play from the direct table, decoding in software.
+        return {
+          name: fallback.name,
+          source: fallback.source,
+          demuxed: direct.demuxed,
+          info: fallback.info,
+          video: direct.video,
+          index: new KeyframeIndex(direct.video.samples),
+          software: fallback.software(direct.video)!,
+        };
+      }
+      this.#adopt(fallback, direct, direct.config);
     }
     return this.current();
   }
 
+  /** True while the file read through `source` is the open one (a player made for an older file is stale). */
+  isOpen(source: ByteSource): boolean {
+    return this.#file?.source === source || this.#fallback?.source === source;
+  }
+
   /** Makes a hybrid file's direct sample table the open file: from now on it is served like an MP4. */
-  #adopt(fallback: FallbackFile, direct: DirectVideo): void {
+  #adopt(fallback: FallbackFile, direct: DirectVideo, config: VideoDecoderConfig): void {
     this.#fallback = undefined;
     this.#file = {
       name: fallback.name,
       source: fallback.source,
       demuxed: direct.demuxed,
       video: direct.video,
-      choice: { backend: 'webcodecs', config: direct.config, hardware: direct.config.hardwareAcceleration === 'prefer-hardware' },
+      choice: { backend: 'webcodecs', config, hardware: config.hardwareAcceleration === 'prefer-hardware' },
       info: fallback.info,
     };
   }

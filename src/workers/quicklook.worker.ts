@@ -39,7 +39,7 @@ const api: QuickLookApi & PlayerApi = {
     if (!file) return undefined;
     const opened = await PlayerSession.create(file, canvas);
     // Another file may have opened meanwhile: this player is already stale.
-    if (session.current()?.source !== file.source) {
+    if (!session.isOpen(file.source)) {
       opened.close();
       return undefined;
     }

@@ -143,7 +143,7 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     await page.close();
   });
 
-  it.each(['hevc', 'prores', 'hevc-hlg'])('plays a file only ffmpeg decodes, says so, and exports ffmpeg\'s exact frames at full size: %s', async (name) => {
+  it.each(['hevc', 'prores', 'hevc-hlg', 'sample-avi'])('plays a file only ffmpeg decodes, says so, and exports ffmpeg\'s exact frames at full size: %s', async (name) => {
     const source = fixturePath(name);
     const { page, errors } = await openApp('?thumbs=2');
     await choose(page, name);
