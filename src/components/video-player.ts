@@ -285,11 +285,17 @@ export class VideoPlayer extends LitElement {
     canvas.height = 9;
     const offscreen = canvas.transferControlToOffscreen();
     let facts;
+    // Files the fallback reads must first be indexed frame by frame (seconds for a big MKV): say so if it takes a while.
+    const slow = setTimeout(() => {
+      if (this.#attached === player) this.notice = 'Indexing every frame of this file for the player…';
+    }, 400);
     try {
       facts = await player.attach(Comlink.transfer(offscreen, [offscreen]));
     } catch (error) {
       this.notice = `The player could not start: ${error instanceof Error ? error.message : String(error)}`;
       return;
+    } finally {
+      clearTimeout(slow);
     }
     if (this.#attached !== player || !facts) return;
     this.notice = [facts.videoNote, facts.audioNote].filter(Boolean).join(' ');

@@ -11,6 +11,7 @@ import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } fro
 import { BlobSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { readMkvCues } from './mkv-cues.js';
+import { indexMkv } from './mkv-index.js';
 import { keyframesMp4 } from './keyframes-mp4.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { deliver, readSample, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
@@ -98,7 +99,7 @@ export class FallbackFile {
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
     let tables: Map<number, PacketTable> | undefined;
     if (video && blob.size <= SCAN_PACKETS_UP_TO) {
-      tables = await scanPackets(runner, startSec, signal).catch((error: unknown) => {
+      tables = await listPackets(runner, new BlobSource(blob), probe.format?.format_name ?? '', startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;
       });
@@ -151,7 +152,7 @@ export class FallbackFile {
   async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
     const video = this.video;
     if (!video || !this.#readsInPlace()) return undefined;
-    const tables = (this.#tables ??= await scanPackets(this.runner, this.startSec, signal));
+    const tables = (this.#tables ??= await listPackets(this.runner, this.source, this.info.container === 'mkv' || this.info.container === 'webm' ? 'matroska' : '', this.startSec, signal));
     const table = tables.get(this.streamIndex!);
     const piece = await this.#firstPiece(signal);
     if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
@@ -462,6 +463,22 @@ export class FallbackFile {
       return key + Math.min(0.5, Math.max(0, (next - key) / 2));
     });
   }
+}
+
+/**
+ * Every packet of every stream: Matroska/WebM are walked cluster by cluster in JavaScript (at the
+ * speed of reading the file), other containers are listed by ffprobe (which reads through WORKERFS
+ * far more slowly).
+ */
+async function listPackets(runner: FfmpegRunner, source: BlobSource, formatName: string, startSec: number, signal: AbortSignal): Promise<Map<number, PacketTable>> {
+  if (formatName.includes('matroska')) {
+    const tables = await indexMkv(source, startSec, signal).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return undefined;
+    });
+    if (tables) return tables;
+  }
+  return scanPackets(runner, startSec, signal);
 }
 
 /** ffprobe's first video stream that is a real picture stream (not cover art). */

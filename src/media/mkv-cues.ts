@@ -1,5 +1,6 @@
 import type { PacketTable } from './ffmpeg-jobs.js';
 import type { ByteSource } from './source.js';
+import { children, element, ID, uint, vint } from './ebml.js';
 
 /**
  * Keyframe positions of a Matroska/WebM file from its Cues (the index muxers write for seeking),
@@ -8,92 +9,42 @@ import type { ByteSource } from './source.js';
  * ffprobe instead.
  */
 
-const ID = {
-  segment: 0x18538067,
-  seekHead: 0x114d9b74,
-  seek: 0x4dbb,
-  seekId: 0x53ab,
-  seekPosition: 0x53ac,
-  info: 0x1549a966,
-  timecodeScale: 0x2ad7b1,
-  tracks: 0x1654ae6b,
-  trackEntry: 0xae,
-  trackNumber: 0xd7,
-  trackType: 0x83,
-  cues: 0x1c53bb6b,
-  cuePoint: 0xbb,
-  cueTime: 0xb3,
-  cueTrackPositions: 0xb7,
-  cueTrack: 0xf7,
-  cueClusterPosition: 0xf1,
-  cueRelativePosition: 0xf0,
-  cluster: 0x1f43b675,
-  simpleBlock: 0xa3,
-  blockGroup: 0xa0,
-  block: 0xa1,
-};
-
-interface Element {
-  id: number;
-  /** Where the element's data starts, relative to the buffer. */
-  data: number;
-  /** Data size; -1 when unknown (live streams). */
-  size: number;
+/** What the start of a Matroska/WebM file says: where things are and how time is counted. */
+export interface MkvHeader {
+  /** Where the Segment's data starts: positions in the seek head and cues count from here. */
+  segmentStart: number;
+  /** Nanoseconds per timecode tick. */
+  timecodeScale: number;
+  /** Track numbers in the order of the track entries (ffmpeg's stream order). */
+  tracks: number[];
+  /** Seconds each track's timestamps are shifted back by (CodecDelay, e.g. Opus pre-skip). */
+  codecDelays: Map<number, number>;
+  /** The first video track's number. */
+  videoTrack: number | undefined;
+  /** Where the Cues element is, from the seek head. */
+  cuesAt: number | undefined;
+  /** Where the first Cluster starts, when it is in the first read. */
+  firstCluster: number | undefined;
 }
 
-/** Reads a variable-length integer at `at`: its value (marker bit removed unless `keepMarker`) and length. */
-function vint(bytes: Uint8Array, at: number, keepMarker: boolean): { value: number; length: number } | undefined {
-  const first = bytes[at];
-  if (first === undefined || first === 0) return undefined;
-  const length = Math.clz32(first) - 23;
-  if (at + length > bytes.length) return undefined;
-  let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
-  for (let i = 1; i < length; i++) {
-    value = value * 256 + bytes[at + i]!;
-    if (bytes[at + i] !== 0xff) allOnes = false;
-  }
-  return { value: !keepMarker && allOnes ? -1 : value, length };
-}
-
-function element(bytes: Uint8Array, at: number): Element | undefined {
-  const id = vint(bytes, at, true);
-  if (!id) return undefined;
-  const size = vint(bytes, at + id.length, false);
-  if (!size) return undefined;
-  return { id: id.value, data: at + id.length + size.length, size: size.value };
-}
-
-/** The children of `[from, to)`, stopping at anything malformed or cut off. */
-function* children(bytes: Uint8Array, from: number, to: number): Generator<Element> {
-  let at = from;
-  while (at < to) {
-    const e = element(bytes, at);
-    if (!e || e.size < 0 || e.data + e.size > to) return;
-    yield e;
-    at = e.data + e.size;
-  }
-}
-
-function uint(bytes: Uint8Array, e: Element): number {
-  let value = 0;
-  for (let i = 0; i < e.size; i++) value = value * 256 + bytes[e.data + i]!;
-  return value;
-}
-
-/** Parses the Cues of `source` for its first video track; undefined when the file has none we can use. */
-export async function readMkvCues(source: ByteSource, startSec: number): Promise<PacketTable | undefined> {
+/** Reads the EBML header, seek head, info and tracks from the first 256 KB; undefined when it is not Matroska. */
+export async function readMkvHeader(source: ByteSource): Promise<MkvHeader | undefined> {
   const head = await source.read(0, 256 * 1024);
   // EBML header, then the Segment.
   const ebml = element(head, 0);
   if (!ebml || ebml.size < 0) return undefined;
   const segment = element(head, ebml.data + ebml.size);
   if (!segment || segment.id !== ID.segment) return undefined;
-  const segmentStart = segment.data;
-  let cuesAt: number | undefined;
-  let timecodeScale = 1_000_000;
-  let videoTrack: number | undefined;
-  for (const e of children(head, segmentStart, head.length)) {
+  const header: MkvHeader = { segmentStart: segment.data, timecodeScale: 1_000_000, tracks: [], codecDelays: new Map(), videoTrack: undefined, cuesAt: undefined, firstCluster: undefined };
+  let at = segment.data;
+  while (at < head.length) {
+    const e = element(head, at);
+    if (!e || e.size < 0) break;
+    if (e.id === ID.cluster) {
+      header.firstCluster = at;
+      break;
+    }
+    if (e.data + e.size > head.length) break;
     if (e.id === ID.seekHead) {
       for (const seek of children(head, e.data, e.data + e.size)) {
         if (seek.id !== ID.seek) continue;
@@ -103,25 +54,37 @@ export async function readMkvCues(source: ByteSource, startSec: number): Promise
           if (f.id === ID.seekId) id = uint(head, f);
           if (f.id === ID.seekPosition) position = uint(head, f);
         }
-        if (id === ID.cues && position !== undefined) cuesAt = segmentStart + position;
+        if (id === ID.cues && position !== undefined) header.cuesAt = segment.data + position;
       }
     } else if (e.id === ID.info) {
-      for (const f of children(head, e.data, e.data + e.size)) if (f.id === ID.timecodeScale) timecodeScale = uint(head, f);
+      for (const f of children(head, e.data, e.data + e.size)) if (f.id === ID.timecodeScale) header.timecodeScale = uint(head, f);
     } else if (e.id === ID.tracks) {
       for (const entry of children(head, e.data, e.data + e.size)) {
         if (entry.id !== ID.trackEntry) continue;
         let number: number | undefined;
         let type: number | undefined;
+        let delay = 0;
         for (const f of children(head, entry.data, entry.data + entry.size)) {
           if (f.id === ID.trackNumber) number = uint(head, f);
           if (f.id === ID.trackType) type = uint(head, f);
+          if (f.id === ID.codecDelay) delay = uint(head, f) / 1e9;
         }
-        if (type === 1 && videoTrack === undefined) videoTrack = number;
+        if (number === undefined) continue;
+        header.tracks.push(number);
+        if (delay > 0) header.codecDelays.set(number, delay);
+        if (type === 1 && header.videoTrack === undefined) header.videoTrack = number;
       }
-    } else if (e.id === ID.cluster) {
-      break;
     }
+    at = e.data + e.size;
   }
+  return header;
+}
+
+/** Parses the Cues of `source` for its first video track; undefined when the file has none we can use. */
+export async function readMkvCues(source: ByteSource, startSec: number): Promise<PacketTable | undefined> {
+  const header = await readMkvHeader(source);
+  if (!header) return undefined;
+  const { segmentStart, timecodeScale, videoTrack, cuesAt } = header;
   if (cuesAt === undefined || videoTrack === undefined || cuesAt >= source.size) return undefined;
 
   const cuesHead = element(await source.read(cuesAt, 16), 0);

@@ -14,6 +14,7 @@ import { demuxMp4 } from '../../src/media/demux.js';
 import { payloadOffset } from '../../src/media/direct-track.js';
 import { keyframesMp4 } from '../../src/media/keyframes-mp4.js';
 import { readMkvCues } from '../../src/media/mkv-cues.js';
+import { indexMkv } from '../../src/media/mkv-index.js';
 import { readSample } from '../../src/media/thumbnails.js';
 import { BlobSource } from '../../src/media/source.js';
 import { fixturePath } from '../fixtures/generate.js';
@@ -71,6 +72,33 @@ describe('Matroska cues', () => {
     const frame = await source.read(cues.pos[0]! + offset!, cues.size[0]!);
     const nal = new DataView(frame.buffer, frame.byteOffset).getUint32(0);
     expect(nal + 4).toBeLessThanOrEqual(frame.byteLength);
+  });
+});
+
+describe('Matroska index', () => {
+  it.each(['h264-opus-mkv', 'sample-webm', 'sample-mkv', 'mkv-damaged-cluster'])('lists every packet of every stream as ffprobe does: %s', async (name) => {
+    const path = fixturePath(name);
+    const tables = await indexMkv(new BlobSource(await openAsBlob(path)), 0);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'packet=stream_index,pts_time,size,pos,flags', '-of', 'csv=p=0', path]);
+    const want = new Map<number, string[][]>();
+    for (const line of stdout.trim().split('\n')) {
+      const f = line.split(',');
+      const list = want.get(Number(f[0])) ?? [];
+      list.push(f);
+      want.set(Number(f[0]), list);
+    }
+    expect([...tables!.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [stream, rows] of want) {
+      const table = tables!.get(stream)!;
+      expect(table.count, `stream ${stream}`).toBe(rows.length);
+      rows.forEach(([, pts, size, pos, flags], i) => {
+        expect(table.pts[i]).toBeCloseTo(Number(pts), 3);
+        expect(table.size[i]).toBe(Number(size));
+        expect(table.pos[i]).toBe(Number(pos));
+        // ffprobe clears the key flag of a keyframe it cannot parse (the damaged one); the container still says key.
+        if (name !== 'mkv-damaged-cluster') expect(table.key[i], `stream ${stream} packet ${i}`).toBe(flags!.startsWith('K') ? 1 : 0);
+      });
+    }
   });
 });
 
