@@ -324,6 +324,10 @@ export class FallbackFile {
         canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), width, height), 0, 0);
         return canvas.convertToBlob({ type, ...(quality === undefined ? {} : { quality }) });
       },
+      drawKeyframes: (slots, maxSize, onThumb, signal) => {
+        const result = { drawn: 0, failed: 0 };
+        return this.#ffmpegBatches(track, slots, maxSize, video, signal, (t) => onThumb({ slots: [t.index], ts: t.ts, bitmap: t.bitmap }), () => undefined, result);
+      },
     };
   }
 

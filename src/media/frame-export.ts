@@ -3,9 +3,9 @@ import { formatTimestamp } from '../shared/format.js';
 import type { DemuxedTrack } from './demux.js';
 import { paintToCanvas, uprightSize, type FrameColour } from './frame-painter.js';
 import type { KeyframeIndex } from './keyframe-index.js';
-import { planThumbnails } from './seek-plan.js';
+import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import type { ByteSource } from './source.js';
-import { renderThumbnails } from './thumbnails.js';
+import { renderThumbnails, type RenderedThumbnail } from './thumbnails.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
 /**
@@ -27,7 +27,10 @@ export interface SheetJob {
   source: ByteSource;
   track: DemuxedTrack;
   index: KeyframeIndex;
-  config: VideoDecoderConfig;
+  /** WebCodecs decodes the keyframes with this; without it, `software` draws them. */
+  config?: VideoDecoderConfig;
+  /** For codecs only ffmpeg decodes: draws the slots' keyframes at `maxSize`, upright, one call per picture. */
+  software?: (slots: ThumbnailSlot[], maxSize: number, onThumb: (thumb: RenderedThumbnail) => void, signal: AbortSignal) => Promise<unknown>;
   durationSec: number;
   /** Size on screen, rotation applied. */
   width: number;
@@ -68,32 +71,39 @@ export async function renderContactSheet(job: SheetJob): Promise<Blob> {
   job.header.forEach((line, i) => ctx.fillText(line, PAD, PAD + i * LINE, canvas.width - PAD * 2));
   const upright = uprightSize(job.width, job.height, job.rotation);
   const slots = planThumbnails(job.index, job.durationSec, count);
-  const decoders = [new WebCodecsDecoder(job.config), new WebCodecsDecoder(job.config)];
   const cell = (index: number) => ({
     x: PAD + (index % columns) * (cellW + GAP),
     y: headerH + Math.floor(index / columns) * (cellH + LABEL + GAP),
   });
   ctx.font = '14px ui-monospace, monospace';
+  const onThumb = (thumb: RenderedThumbnail) => {
+    for (const index of thumb.slots) {
+      const { x, y } = cell(index);
+      ctx.drawImage(thumb.bitmap, x, y, cellW, cellH);
+      ctx.fillStyle = '#ccc';
+      ctx.fillText(formatTimestamp(thumb.ts), x, y + cellH + 4);
+    }
+    thumb.bitmap.close();
+  };
+  const signal = job.signal ?? new AbortController().signal;
+  const maxSize = Math.max(cellW, cellH);
+  if (!job.config) {
+    await job.software?.(slots, maxSize, onThumb, signal);
+    return canvas.convertToBlob({ type: job.type });
+  }
+  const decoders = [new WebCodecsDecoder(job.config), new WebCodecsDecoder(job.config)];
   try {
     await renderThumbnails({
       source: job.source,
       track: job.track,
       slots,
       decoders,
-      maxSize: Math.max(cellW, cellH),
+      maxSize,
       displayWidth: upright.width,
       displayHeight: upright.height,
       rotation: job.rotation,
-      signal: job.signal ?? new AbortController().signal,
-      onThumb: (thumb) => {
-        for (const index of thumb.slots) {
-          const { x, y } = cell(index);
-          ctx.drawImage(thumb.bitmap, x, y, cellW, cellH);
-          ctx.fillStyle = '#ccc';
-          ctx.fillText(formatTimestamp(thumb.ts), x, y + cellH + 4);
-        }
-        thumb.bitmap.close();
-      },
+      signal,
+      onThumb,
       onFailure: (failure) => {
         const { x, y } = cell(failure.index);
         ctx.fillStyle = '#a33';

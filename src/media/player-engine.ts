@@ -5,7 +5,8 @@ import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
 import { FrameCache } from './frame-cache.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { paintToCanvas, trackColour, type FrameColour } from './frame-painter.js';
-import { planSeek } from './seek-plan.js';
+import { planSeek, type ThumbnailSlot } from './seek-plan.js';
+import type { RenderedThumbnail } from './thumbnails.js';
 import { SampleReader } from './sample-reader.js';
 import type { ByteSource } from './source.js';
 
@@ -32,6 +33,8 @@ export interface SoftwareVideo {
   note: string;
   /** The frame shown at `pts`, decoded again at full resolution and upright, as an image file. */
   exportFrame(pts: number, type: ImageType, quality?: number): Promise<Blob>;
+  /** Draws the slots' keyframes at `maxSize`, upright (the contact sheet's pictures). */
+  drawKeyframes(slots: ThumbnailSlot[], maxSize: number, onThumb: (thumb: RenderedThumbnail) => void, signal: AbortSignal): Promise<unknown>;
 }
 
 /**

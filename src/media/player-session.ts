@@ -130,14 +130,16 @@ export class PlayerSession implements Omit<PlayerApi, 'attach'> {
   async exportSheet(count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
     const file = this.#file;
     const index = this.#engine.keyframes;
-    if (!file.video || !file.config || !index) return undefined;
+    if (!file.video || !(file.config || file.software) || !index) return undefined;
     const facts = this.#engine.facts();
     const track = file.info.tracks.find((t) => t.id === file.video!.id);
+    const software = file.software;
     return renderContactSheet({
       source: file.source,
       track: file.video,
       index,
-      config: file.config,
+      ...(file.config ? { config: file.config } : {}),
+      ...(software ? { software: (slots, maxSize, onThumb, signal) => software.drawKeyframes(slots, maxSize, onThumb, signal) } : {}),
       durationSec: file.info.durationSec,
       width: facts.width,
       height: facts.height,

@@ -152,6 +152,14 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg');
     expect(await page.locator('[data-testid=player-notice]').textContent()).toMatch(/Decoding in software \(ffmpeg\) at \d+×\d+/);
     for (const n of [17, 29, 30]) await expectFrame(page, source, n);
+    // The contact sheet's pictures come from ffmpeg too: most of the sheet is picture, not background.
+    const [sheetFile] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-testid=export-sheet]').click()]);
+    const sheetPath = join(scratch, `${name}-${sheetFile.suggestedFilename()}`);
+    await sheetFile.saveAs(sheetPath);
+    const sheet = await rgbaOf(sheetPath);
+    let lit = 0;
+    for (let i = 0; i < sheet.data.length; i += 4) if (sheet.data[i]! + sheet.data[i + 1]! + sheet.data[i + 2]! > 150) lit++;
+    expect(lit / (sheet.data.length / 4), 'share of the sheet that is picture').toBeGreaterThan(0.3);
     // Playback moves on through GOPs decoded by ffmpeg.
     await page.locator('[data-testid=goto]').fill('0');
     await page.locator('[data-testid=goto]').press('Enter');
