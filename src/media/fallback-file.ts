@@ -5,7 +5,7 @@ import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
 import { directTrack } from './direct-track.js';
 import { FfmpegDecodeStream, softwareDecodeSize } from './ffmpeg-decode-stream.js';
 import type { SoftwareVideo } from './player-engine.js';
-import { decodeFrame, decodeKeyframe, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
+import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
 import { BlobSource } from './source.js';
@@ -388,7 +388,7 @@ export class FallbackFile {
     for (const [index, t] of times.entries()) {
       if (signal.aborted) break;
       try {
-        const raw = await decodeKeyframe(this.runner, this.stream, t, this.startSec, size.width, size.height, signal);
+        const raw = await decodeFrame(this.runner, this.stream, t, this.startSec, size.width, size.height, { keyframesOnly: true, signal });
         const pixels = new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), raw.width, raw.height);
         const bitmap = await createImageBitmap(pixels);
         result.drawn++;

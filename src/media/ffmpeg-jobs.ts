@@ -1,6 +1,6 @@
 import type { FfmpegRun } from '../shared/ffmpeg-api.js';
 import type { PacketSummary, ProbeJson } from './ffprobe-info.js';
-import type { FfmpegRunner } from './ffmpeg-runner.js';
+import type { FfmpegJob, FfmpegRunner } from './ffmpeg-runner.js';
 
 /** An ffmpeg job that failed, told in words, with the log one click away. */
 export class FfmpegFailure extends Error {
@@ -11,6 +11,12 @@ export class FfmpegFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** Runs one job that writes `out`, and takes (reads and removes) what it wrote. */
+async function runTaking(runner: FfmpegRunner, out: string, signal: AbortSignal | undefined, job: Omit<FfmpegJob, 'signal'>): Promise<{ run: FfmpegRun; bytes: Uint8Array | undefined }> {
+  const run = await runner.run({ ...job, ...(signal ? { signal } : {}) });
+  return { run, bytes: await runner.take(out) };
 }
 
 /** Times to the microsecond: subtracting a start time leaves float dust. */
@@ -39,13 +45,11 @@ export function explainFailure(run: FfmpegRun, what: string): FfmpegFailure {
 /** ffprobe's description of the open file: format and streams, as JSON. */
 export async function probeFile(runner: FfmpegRunner, signal?: AbortSignal): Promise<ProbeJson> {
   const out = '/out/probe.json';
-  const run = await runner.run({
+  const { run, bytes } = await runTaking(runner, out, signal, {
     tool: 'ffprobe',
     label: 'Reading the file with ffmpeg',
     args: [...QUIET, '-print_format', 'json', '-show_format', '-show_streams', '-o', out, runner.inputPath()],
-    ...(signal ? { signal } : {}),
   });
-  const bytes = await runner.take(out);
   // The wasm ffprobe returns from main without exit(), so its code stays -1: judge by what it wrote.
   const probe = bytes?.byteLength ? (JSON.parse(new TextDecoder().decode(bytes)) as ProbeJson) : undefined;
   if (!probe?.streams?.length || (run.code > 0 && !probe.format)) throw explainFailure(run, 'Reading the file');
@@ -80,13 +84,11 @@ export function summarizePackets(table: PacketTable): PacketSummary {
  */
 export async function scanPackets(runner: FfmpegRunner, startSec: number, signal?: AbortSignal): Promise<Map<number, PacketTable>> {
   const out = '/out/packets.csv';
-  const run = await runner.run({
+  const { run, bytes } = await runTaking(runner, out, signal, {
     tool: 'ffprobe',
     label: 'Indexing frames',
     args: [...QUIET, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath()],
-    ...(signal ? { signal } : {}),
   });
-  const bytes = await runner.take(out);
   if (run.code > 0 || !bytes) throw explainFailure(run, 'Indexing frames');
   // ffprobe prints stream_index first; split the lines by stream, then parse each stream's rows.
   const byStream = new Map<number, string[]>();
@@ -150,16 +152,14 @@ function parsePacketCsv(text: string, startSec: number): PacketTable {
 export async function keyframesAt(runner: FfmpegRunner, streamIndex: number, times: readonly number[], startSec: number, signal?: AbortSignal): Promise<PacketTable> {
   const out = '/out/keyframes.csv';
   const intervals = times.map((t) => `${(Math.max(0, t) + startSec).toFixed(6)}%+#1`).join(',');
-  const run = await runner.run({
+  const { run, bytes } = await runTaking(runner, out, signal, {
     tool: 'ffprobe',
     label: 'Finding keyframes',
     args: [
       ...QUIET, '-select_streams', String(streamIndex), '-read_intervals', intervals,
       '-show_entries', 'packet=pts_time,dts_time,duration_time,size,pos,flags', '-of', 'csv=p=0', '-o', out, runner.inputPath(),
     ],
-    ...(signal ? { signal } : {}),
   });
-  const bytes = await runner.take(out);
   if (run.code > 0 || !bytes) throw explainFailure(run, 'Finding keyframes');
   return parsePacketCsv(new TextDecoder().decode(bytes), startSec);
 }
@@ -177,24 +177,9 @@ export interface RawFrame {
 const PTS_TIME = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.e+-]+)/;
 
 /**
- * Decodes one keyframe near `atSec` with ffmpeg itself: seeks, decodes keyframes only, rotates
- * upright (ffmpeg's autorotate) and scales to `width`×`height` in the same pass.
- */
-export async function decodeKeyframe(
-  runner: FfmpegRunner,
-  stream: string,
-  atSec: number,
-  startSec: number,
-  width: number,
-  height: number,
-  signal?: AbortSignal,
-): Promise<RawFrame> {
-  return decodeFrame(runner, stream, atSec, startSec, width, height, { keyframesOnly: true, ...(signal ? { signal } : {}) });
-}
-
-/**
  * Decodes the frame shown at `atSec` (exact: from the keyframe before it) or, with `keyframesOnly`,
- * the keyframe the seek lands on.
+ * the keyframe the seek lands on, decoding keyframes only; rotates upright (ffmpeg's autorotate)
+ * and scales to `width`×`height` in the same pass.
  */
 export async function decodeFrame(
   runner: FfmpegRunner,
@@ -206,7 +191,7 @@ export async function decodeFrame(
   options: { keyframesOnly?: boolean; signal?: AbortSignal; label?: string } = {},
 ): Promise<RawFrame> {
   const out = '/out/frame.rgba';
-  const run = await runner.run({
+  const { run, bytes: rgba } = await runTaking(runner, out, options.signal, {
     tool: 'ffmpeg',
     label: options.label ?? 'Decoding with ffmpeg',
     args: [
@@ -217,9 +202,7 @@ export async function decodeFrame(
       '-map', stream, '-an', '-sn', '-dn', '-frames:v', '1',
       '-vf', `scale=${width}:${height}:flags=bilinear,showinfo`, '-pix_fmt', 'rgba', '-f', 'rawvideo', out,
     ],
-    ...(options.signal ? { signal: options.signal } : {}),
   });
-  const rgba = await runner.take(out);
   if (run.code !== 0 || !rgba || rgba.byteLength < width * height * 4) throw explainFailure(run, 'Decoding a frame');
   const time = run.log.map((l) => PTS_TIME.exec(l)?.[1]).find((t) => t !== undefined);
   return { rgba: rgba.subarray(0, width * height * 4), width, height, ts: microseconds(time !== undefined ? Number(time) - startSec : atSec) };
@@ -242,16 +225,14 @@ export interface RemuxedKeyframe {
  */
 export async function remuxKeyframe(runner: FfmpegRunner, stream: string, atSec: number, startSec: number, signal?: AbortSignal, kind: 'v' | 'a' = 'v'): Promise<RemuxedKeyframe> {
   const out = '/out/piece.mp4';
-  const run = await runner.run({
+  const { run, bytes: mp4 } = await runTaking(runner, out, signal, {
     tool: 'ffmpeg',
     label: 'Reading keyframes with ffmpeg',
     args: [
       '-hide_banner', '-nostats', '-v', 'info', '-debug_ts', '-copyts', ...seekTo(atSec), '-i', runner.inputPath(),
       '-map', stream, '-c', 'copy', `-frames:${kind}`, '1', '-f', 'mp4', out,
     ],
-    ...(signal ? { signal } : {}),
   });
-  const mp4 = await runner.take(out);
   if (run.code !== 0 || !mp4) throw explainFailure(run, 'Reading a keyframe');
   const time = run.log.map((l) => MUXED_PTS.exec(l)?.[1]).find((t) => t !== undefined);
   return { mp4, ts: microseconds(time !== undefined ? Number(time) - startSec : atSec) };
@@ -282,14 +263,12 @@ export async function decodeKeyframesMp4(
   const out = '/out/keys.rgba';
   const sideways = rotation === 90 || rotation === 270;
   const filters = [`scale=${sideways ? height : width}:${sideways ? width : height}:flags=bilinear`, ...uprightFilters(rotation)];
-  const run = await runner.run({
+  const { run, bytes: rgba } = await runTaking(runner, out, signal, {
     tool: 'ffmpeg',
     label: 'Decoding keyframes with ffmpeg',
     inputs: [{ path: input, bytes: mp4 }],
     args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-pix_fmt', 'rgba', '-f', 'rawvideo', out],
-    ...(signal ? { signal } : {}),
   });
-  const rgba = await runner.take(out);
   if (run.code !== 0 || !rgba) throw explainFailure(run, 'Decoding keyframes');
   const frame = width * height * 4;
   return Array.from({ length: Math.floor(rgba.byteLength / frame) }, (_, i) => rgba.subarray(i * frame, (i + 1) * frame));
@@ -302,14 +281,12 @@ export async function decodeKeyframesMp4(
 export async function decodeSamplesMp4(runner: FfmpegRunner, mp4: Uint8Array, width: number, height: number, signal?: AbortSignal): Promise<Uint8Array[]> {
   const input = '/out/gop.mp4';
   const out = '/out/gop.yuv';
-  const run = await runner.run({
+  const { run, bytes: yuv } = await runTaking(runner, out, signal, {
     tool: 'ffmpeg',
     label: 'Decoding in software',
     inputs: [{ path: input, bytes: mp4 }],
     args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', `scale=${width}:${height}:flags=bilinear`, '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', out],
-    ...(signal ? { signal } : {}),
   });
-  const yuv = await runner.take(out);
   if (run.code !== 0 || !yuv) throw explainFailure(run, 'Decoding in software');
   const frame = (width * height * 3) / 2;
   return Array.from({ length: Math.floor(yuv.byteLength / frame) }, (_, i) => yuv.subarray(i * frame, (i + 1) * frame));

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../src/shared/media-info.js';
 import { fixturePath } from '../fixtures/generate.js';
-import { openApp as open, choose, ffmpegFrameAt, meanAbsDiff, rgbaOf } from '../helpers/app.js';
+import { openApp as open, choose, ffmpegFrameAt, meanAbsDiff, rgbaOf, thumbPixels } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
 
@@ -60,18 +60,6 @@ async function thumbTimes(page: Page, count: number): Promise<number[]> {
   const thumbs = page.locator('[data-testid=filmstrip] [data-testid=thumb]');
   await expect.poll(() => thumbs.count(), { timeout: 30_000 }).toBe(count);
   return (await thumbs.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-ts'))))) as number[];
-}
-
-async function thumbPixels(page: Page, n: number): Promise<{ width: number; height: number; rgba: number[] }> {
-  return page.locator('[data-testid=thumb] canvas').nth(n).evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d')!;
-    ctx.drawImage(canvas, 0, 0);
-    return { width: copy.width, height: copy.height, rgba: Array.from(ctx.getImageData(0, 0, copy.width, copy.height).data) };
-  });
 }
 
 /** Debian ffmpeg's picture of the frame shown at `ts` (seconds from the file's start), scaled, as RGBA. */

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../src/shared/media-info.js';
 import { fixturePath } from '../fixtures/generate.js';
+import { thumbPixels } from '../helpers/app.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
 
@@ -127,15 +128,7 @@ describe('quick look in chromium', () => {
       await choose(page, name);
       await metadata(page, statSync(fixturePath(name)).size);
       const times = await thumbTimes(page, 3);
-      const thumb = await page.locator('[data-testid=thumb] canvas').nth(1).evaluate((el) => {
-        const canvas = el as HTMLCanvasElement;
-        const copy = document.createElement('canvas');
-        copy.width = canvas.width;
-        copy.height = canvas.height;
-        const ctx = copy.getContext('2d')!;
-        ctx.drawImage(canvas, 0, 0);
-        return { width: copy.width, height: copy.height, rgba: Array.from(ctx.getImageData(0, 0, copy.width, copy.height).data) };
-      });
+      const thumb = await thumbPixels(page, 1);
       const reference = await ffmpegFrame(fixturePath(name), times[1]!, thumb.width, thumb.height);
       let error = 0;
       for (let i = 0; i < reference.length; i++) if (i % 4 !== 3) error += Math.abs(reference[i]! - thumb.rgba[i]!);

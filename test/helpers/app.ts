@@ -47,3 +47,16 @@ export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i += 4) sum += Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!);
   return sum / ((a.length / 4) * 3);
 }
+
+/** The pixels of the `n`th filmstrip thumbnail, as the page drew them. */
+export async function thumbPixels(page: Page, n: number): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.locator('[data-testid=thumb] canvas').nth(n).evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(canvas, 0, 0);
+    return { width: copy.width, height: copy.height, rgba: Array.from(ctx.getImageData(0, 0, copy.width, copy.height).data) };
+  });
+}
