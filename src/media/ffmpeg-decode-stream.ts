@@ -30,6 +30,8 @@ export class FfmpegDecodeStream {
   #next: number;
   #ready: DecodedFrame[] = [];
   #ahead: Promise<DecodedFrame[]> | undefined;
+  /** Pictures the current GOP gave. */
+  #gopLength = 0;
   readonly #abort = new AbortController();
   #closed = false;
 
@@ -57,8 +59,9 @@ export class FfmpegDecodeStream {
       if (this.#closed) return undefined;
       const ready = this.#ready.shift();
       if (ready) {
-        // Keep ffmpeg one GOP ahead of what is shown.
-        if (this.#ready.length === 0) this.#ahead ??= this.#decodeNextGop();
+        // Playing through a GOP: have ffmpeg start on the next one once half of this one is shown.
+        // (A seek takes a few pictures and stops: decoding ahead then would only hold up the queue.)
+        if (this.#ready.length <= this.#gopLength / 2) this.#ahead ??= this.#next < this.#end ? this.#decodeNextGop() : undefined;
         return ready;
       }
       const gop = this.#ahead ?? this.#decodeNextGop();
@@ -70,7 +73,7 @@ export class FfmpegDecodeStream {
       }
       if (frames.length === 0) return undefined;
       this.#ready = frames;
-      this.#ahead = this.#next < this.#end ? this.#decodeNextGop() : undefined;
+      this.#gopLength = frames.length;
     }
   }
 
@@ -88,16 +91,15 @@ export class FfmpegDecodeStream {
     const table = this.#table;
     const first = this.#next;
     if (first >= this.#end) return [];
+    // Up to the next keyframe or the end of the range: in decode order a frame refers only to frames
+    // decoded before it, so the samples before `end` decode on their own (a lone keyframe for a fast seek).
     let last = first + 1;
     while (last < this.#end && !table.sync[last]) last++;
-    // Past `end` nothing is shown, but the GOP is decoded whole so its B-frames have their references.
-    let gopEnd = last;
-    while (gopEnd < table.count && !table.sync[gopEnd]) gopEnd++;
     this.#next = last;
     const samples: number[] = [];
-    for (let i = first; i < gopEnd; i++) samples.push(i);
+    for (let i = first; i < last; i++) samples.push(i);
     const bytes: Uint8Array[] = [];
-    for (const i of samples) bytes.push(await this.#reader.read(i, gopEnd));
+    for (const i of samples) bytes.push(await this.#reader.read(i, last));
     const mp4 = keyframesMp4(this.#track, bytes, samples.map((i) => table.sync[i] === 1));
     const { width, height } = this.#size;
     const planes = await decodeSamplesMp4(this.#runner, mp4, width, height, this.#abort.signal);
@@ -106,7 +108,7 @@ export class FfmpegDecodeStream {
     const frames: DecodedFrame[] = [];
     for (const [k, sample] of byTime.entries()) {
       const data = planes[k];
-      if (!data || sample >= this.#end) continue;
+      if (!data) continue;
       const frame = new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: Math.round(table.pts[sample]! * 1e6) });
       frames.push({ frame, sample });
     }

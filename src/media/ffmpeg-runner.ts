@@ -19,6 +19,12 @@ export interface FfmpegJob {
   signal?: AbortSignal;
   /** Files to write into ffmpeg's memory file system first (their buffers are transferred). */
   inputs?: Array<{ path: string; bytes: Uint8Array }>;
+  /**
+   * For short jobs (a player's GOP): once running, an abort lets it finish and drops its result
+   * rather than terminating the worker, which would cost the next file a fresh core. The user's
+   * Cancel still stops it at once.
+   */
+  finishWhenAborted?: boolean;
 }
 
 interface Live {
@@ -104,14 +110,19 @@ export class FfmpegRunner {
   }
 
   async #run(job: FfmpegJob): Promise<FfmpegRun> {
-    const signal = job.signal ? AbortSignal.any([job.signal, this.#cancelled.signal]) : this.#cancelled.signal;
+    const hard = this.#cancelled.signal;
+    const signal = job.signal ? AbortSignal.any([job.signal, hard]) : hard;
     if (signal.aborted) throw new FfmpegCancelled();
     // A terminated worker never answers: every wait races the abort.
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new FfmpegCancelled()), { once: true }));
-    aborted.catch(() => undefined);
+    const rejectOn = (on: AbortSignal) => {
+      const promise = new Promise<never>((_, reject) => on.addEventListener('abort', () => reject(new FfmpegCancelled()), { once: true }));
+      promise.catch(() => undefined);
+      return promise;
+    };
+    const aborted = rejectOn(signal);
     const live = await Promise.race([this.#start(), aborted]);
     const onAbort = () => {
-      if (this.#live === live) this.cancel();
+      if (this.#live === live && (!job.finishWhenAborted || hard.aborted)) this.cancel();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -126,7 +137,9 @@ export class FfmpegRunner {
       const progress = proxy((ratio: number) => {
         if (this.#live === live && !signal.aborted) this.#emit({ phase: 'job', label: job.label, ratio });
       });
-      return await Promise.race([live.host.run(job.tool, job.args, progress), aborted]);
+      const result = await Promise.race([live.host.run(job.tool, job.args, progress), job.finishWhenAborted ? rejectOn(hard) : aborted]);
+      if (signal.aborted) throw new FfmpegCancelled();
+      return result;
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (this.#live === live) this.#emit({ phase: 'idle' });
