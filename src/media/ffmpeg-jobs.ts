@@ -285,6 +285,7 @@ export async function decodeSamplesMp4(runner: FfmpegRunner, mp4: Uint8Array, wi
     tool: 'ffmpeg',
     label: 'Decoding in software',
     finishWhenAborted: true,
+    quiet: true,
     inputs: [{ path: input, bytes: mp4 }],
     args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', `scale=${width}:${height}:flags=bilinear`, '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', out],
   });

@@ -25,6 +25,8 @@ export interface FfmpegJob {
    * Cancel still stops it at once.
    */
   finishWhenAborted?: boolean;
+  /** Not shown on the status line (the player's own decoding: pausing is how one stops it). */
+  quiet?: boolean;
 }
 
 interface Live {
@@ -133,16 +135,16 @@ export class FfmpegRunner {
       for (const input of job.inputs ?? []) {
         await Promise.race([live.host.put(input.path, transfer(input.bytes, [input.bytes.buffer as ArrayBuffer])), aborted]);
       }
-      this.#emit({ phase: 'job', label: job.label });
+      if (!job.quiet) this.#emit({ phase: 'job', label: job.label });
       const progress = proxy((ratio: number) => {
-        if (this.#live === live && !signal.aborted) this.#emit({ phase: 'job', label: job.label, ratio });
+        if (this.#live === live && !signal.aborted && !job.quiet) this.#emit({ phase: 'job', label: job.label, ratio });
       });
       const result = await Promise.race([live.host.run(job.tool, job.args, progress), job.finishWhenAborted ? rejectOn(hard) : aborted]);
       if (signal.aborted) throw new FfmpegCancelled();
       return result;
     } finally {
       signal.removeEventListener('abort', onAbort);
-      if (this.#live === live) this.#emit({ phase: 'idle' });
+      if (this.#live === live && !job.quiet) this.#emit({ phase: 'idle' });
     }
   }
 
