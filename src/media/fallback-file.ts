@@ -25,9 +25,10 @@ const HYBRID_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
 const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
 
 /**
- * A foreign-container file whose video WebCodecs decodes, made to look like an MP4 to the rest of the
- * core: a sample table pointing into the user's file, so thumbnails, the player and exports run at
- * WebCodecs speed with ranged reads, ffmpeg no longer involved.
+ * A foreign-container file made to look like an MP4 to the rest of the core: sample tables pointing
+ * into the user's file (video and first audio track), so the player and exports read it with ranged
+ * reads. With `config` WebCodecs decodes it and ffmpeg is no longer involved; without, the player
+ * decodes it with ffmpeg (see `software`).
  */
 export interface DirectVideo {
   demuxed: Demuxed;
@@ -55,9 +56,10 @@ export interface FallbackOpened {
 
 /**
  * A file that needs ffmpeg.wasm: a container mp4box cannot read, or a codec WebCodecs cannot decode.
- * Thumbnails come from ffmpeg decoding keyframes at thumbnail size (`ffmpeg`), or, when only the
- * container is foreign, from ffmpeg copying each keyframe into a small MP4 that WebCodecs decodes
- * (`ffmpeg+webcodecs`).
+ * Keyframes are found with the container's own index (our MP4 table, Matroska Cues, or ffprobe's
+ * -read_intervals) and read in place; WebCodecs decodes them when it takes the codec
+ * (`ffmpeg+webcodecs`), ffmpeg does in batches otherwise (`ffmpeg`). Containers that cut packets up
+ * (MPEG-TS) fall back to one ffmpeg run per keyframe.
  */
 export class FallbackFile {
   /** The user's file for ranged reads of its own. */
