@@ -80,7 +80,7 @@ export class FallbackFile {
     readonly backend: DecoderBackend,
     /** Start of the file's timeline (MPEG-TS often starts at 1.4 s): our times count from it. */
     private readonly startSec: number,
-    /** Known keyframe times (MP4 files), so thumbnails seek exactly to them. */
+    /** Keyframe times when every packet was listed at open, so seeks aim at them (see #slotTimes). */
     private readonly keyframes: readonly number[] | undefined,
     blob: Blob,
     /** ffprobe's index of the video stream. */
@@ -101,7 +101,8 @@ export class FallbackFile {
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
     let tables: Map<number, PacketTable> | undefined;
     if (video && blob.size <= SCAN_PACKETS_UP_TO) {
-      tables = await listPackets(runner, new BlobSource(blob), probe.format?.format_name ?? '', startSec, signal).catch((error: unknown) => {
+      const matroska = probe.format?.format_name?.includes('matroska') ?? false;
+      tables = await listPackets(runner, new BlobSource(blob), matroska, startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;
       });
@@ -126,7 +127,8 @@ export class FallbackFile {
   /** An MP4 we describe ourselves whose video codec WebCodecs refuses: ffmpeg decodes it. */
   static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, track: DemuxedTrack, index: KeyframeIndex): FallbackFile {
     runner.setFile(blob, name);
-    const file = new FallbackFile(runner, name, info, '0:v:0', 'ffmpeg', 0, Array.from(index.times), blob);
+    // Slots come from our own keyframe index (see #keyframeTrack), so no keyframe times are needed here.
+    const file = new FallbackFile(runner, name, info, '0:v:0', 'ffmpeg', 0, undefined, blob);
     file.#mp4 = { track, index };
     return file;
   }
@@ -154,7 +156,7 @@ export class FallbackFile {
   async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
     const video = this.video;
     if (!video || !this.#readsInPlace()) return undefined;
-    const tables = (this.#tables ??= await listPackets(this.runner, this.source, this.info.container === 'mkv' || this.info.container === 'webm' ? 'matroska' : '', this.startSec, signal));
+    const tables = (this.#tables ??= await listPackets(this.runner, this.source, this.#matroska, this.startSec, signal));
     const table = tables.get(this.streamIndex!);
     const piece = await this.#firstPiece(signal);
     if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
@@ -180,13 +182,9 @@ export class FallbackFile {
     const info = this.info.tracks.find((t) => t.id === (index ?? -2) + 1);
     const table = index === undefined ? undefined : tables.get(index);
     if (index === undefined || !info || !table) return undefined;
-    const piece = await remuxKeyframe(this.runner, `0:${index}`, 0, this.startSec, signal, 'a');
-    const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
-    const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
-    const track = demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
-    if (!track) return undefined;
-    const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
-    const audio = await directTrack(this.source, this.info.container, info.codec, table, { track, firstSample }, this.info.durationSec);
+    const piece = await this.#copyFirstPacket(`0:${index}`, 'a', signal);
+    if (!piece) return undefined;
+    const audio = await directTrack(this.source, this.info.container, info.codec, table, piece, this.info.durationSec);
     return audio && { ...audio, id: index + 1 };
   }
 
@@ -205,7 +203,7 @@ export class FallbackFile {
     const piece = await this.#firstPiece(signal);
     if (!piece) return undefined;
     const config = piece.config ? { config: piece.config } : {};
-    if (this.info.container === 'mkv' || this.info.container === 'webm') {
+    if (this.#matroska) {
       // The file's own index lists every keyframe: read it once instead of seeking once per slot.
       const cues = await readMkvCues(this.source, this.startSec).catch(() => undefined);
       const track = cues && (await directTrack(this.source, this.info.container, video.codec, cues, piece, this.info.durationSec));
@@ -213,9 +211,11 @@ export class FallbackFile {
     }
     const rows = await keyframesAt(this.runner, this.streamIndex, times, this.startSec, signal);
     if (rows.count !== times.length) return undefined;
-    // One sample per distinct keyframe, in time order; slots that share one share its picture.
-    const order = Array.from({ length: rows.count }, (_, i) => i).filter((i, k, all) => all.findIndex((j) => rows.pos[j] === rows.pos[i]) === k);
-    order.sort((a, b) => rows.pts[a]! - rows.pts[b]!);
+    // One sample per distinct keyframe (by position), in time order; slots that share one share its picture.
+    const firstRow = new Map<number, number>();
+    for (let i = 0; i < rows.count; i++) if (!firstRow.has(rows.pos[i]!)) firstRow.set(rows.pos[i]!, i);
+    const order = [...firstRow.values()].sort((a, b) => rows.pts[a]! - rows.pts[b]!);
+    const sampleAt = new Map(order.map((row, sample) => [rows.pos[row]!, sample]));
     const keys: PacketTable = {
       count: order.length,
       pts: Float64Array.from(order, (i) => rows.pts[i]!),
@@ -228,7 +228,7 @@ export class FallbackFile {
     const track = await directTrack(this.source, this.info.container, video.codec, keys, piece, this.info.durationSec);
     if (!track) return undefined;
     const slots = times.map((target, index) => {
-      const sample = order.findIndex((i) => rows.pos[i] === rows.pos[index]);
+      const sample = sampleAt.get(rows.pos[index]!)!;
       return { index, target, sample, ts: keys.pts[sample]! };
     });
     return { track, slots, ...config };
@@ -266,7 +266,7 @@ export class FallbackFile {
             for (const slot of group) fail(slot.index, slot.ts, new Error('ffmpeg returned no picture for this keyframe'));
             continue;
           }
-          const pixels = new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), size.width, size.height);
+          const pixels = imageData(rgba, size.width, size.height);
           for (const slot of group) {
             result.drawn++;
             onThumb({ index: slot.index, ts: slot.ts, bitmap: await createImageBitmap(pixels) });
@@ -276,6 +276,10 @@ export class FallbackFile {
         for (const sample of batch) for (const slot of bySample.get(sample)!) fail(slot.index, slot.ts, error);
       }
     }
+  }
+
+  get #matroska(): boolean {
+    return this.info.container === 'mkv' || this.info.container === 'webm';
   }
 
   /** Containers whose packets lie whole in the file, so a table from ffprobe can point at them. */
@@ -289,19 +293,30 @@ export class FallbackFile {
    */
   #firstPiece(signal: AbortSignal): Promise<FirstPiece | undefined> {
     const attempt = (this.#piece ??= (async () => {
-      const piece = await remuxKeyframe(this.runner, this.stream!, 0, this.startSec, signal);
-      const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
-      const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
-      const track = demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
-      if (!track) return undefined;
-      const choice = this.backend === 'ffmpeg+webcodecs' ? await chooseVideoDecoder(track, this.name) : undefined;
-      const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
-      return { demuxed, track, firstSample, ...(choice?.backend === 'webcodecs' ? { config: choice.config } : {}) };
+      const piece = await this.#copyFirstPacket(this.stream!, 'v', signal);
+      if (!piece) return undefined;
+      const choice = this.backend === 'ffmpeg+webcodecs' ? await chooseVideoDecoder(piece.track, this.name) : undefined;
+      return { ...piece, ...(choice?.backend === 'webcodecs' ? { config: choice.config } : {}) };
     })());
     attempt.catch(() => {
       if (this.#piece === attempt) this.#piece = undefined;
     });
     return attempt;
+  }
+
+  /**
+   * The first packet of one stream (a keyframe for video), copied by ffmpeg into a small MP4 and read
+   * back: its track (sample description and all) and the packet's bytes.
+   */
+  async #copyFirstPacket(stream: string, kind: 'v' | 'a', signal: AbortSignal): Promise<Omit<FirstPiece, 'config'> | undefined> {
+    const piece = await remuxKeyframe(this.runner, stream, 0, this.startSec, signal, kind);
+    const source = new BlobSource(new Blob([piece.mp4 as Uint8Array<ArrayBuffer>]));
+    const demuxed = await demuxMp4(source, await source.read(0, 64 * 1024));
+    const handler = kind === 'v' ? 'vide' : 'soun';
+    const track = demuxed.tracks.find((t) => t.handler === handler && t.samples.count > 0);
+    if (!track) return undefined;
+    const firstSample = await source.read(track.samples.offset[0]!, track.samples.size[0]!);
+    return { demuxed, track, firstSample };
   }
 
   /**
@@ -323,7 +338,7 @@ export class FallbackFile {
         // Half a millisecond early: ffmpeg keeps the first frame at or after the seek point.
         const raw = await decodeFrame(this.runner, this.stream!, Math.max(0, pts - 0.0005), this.startSec, width, height, { label: 'Exporting the frame' });
         const canvas = new OffscreenCanvas(width, height);
-        canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), width, height), 0, 0);
+        canvas.getContext('2d')!.putImageData(imageData(raw.rgba, width, height), 0, 0);
         return canvas.convertToBlob({ type, ...(quality === undefined ? {} : { quality }) });
       },
       drawKeyframes: (slots, maxSize, onThumb, signal) => {
@@ -391,7 +406,7 @@ export class FallbackFile {
       if (signal.aborted) break;
       try {
         const raw = await decodeFrame(this.runner, this.stream, t, this.startSec, size.width, size.height, { keyframesOnly: true, signal });
-        const pixels = new ImageData(new Uint8ClampedArray(raw.rgba.buffer as ArrayBuffer, raw.rgba.byteOffset, raw.rgba.byteLength), raw.width, raw.height);
+        const pixels = imageData(raw.rgba, raw.width, raw.height);
         const bitmap = await createImageBitmap(pixels);
         result.drawn++;
         onThumb({ index, ts: raw.ts, bitmap });
@@ -471,13 +486,18 @@ export class FallbackFile {
   }
 }
 
+/** ffmpeg's RGBA output as ImageData, without copying it. */
+function imageData(rgba: Uint8Array, width: number, height: number): ImageData {
+  return new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), width, height);
+}
+
 /**
  * Every packet of every stream: Matroska/WebM are walked cluster by cluster in JavaScript (at the
  * speed of reading the file), other containers are listed by ffprobe (which reads through WORKERFS
  * far more slowly).
  */
-async function listPackets(runner: FfmpegRunner, source: BlobSource, formatName: string, startSec: number, signal: AbortSignal): Promise<Map<number, PacketTable>> {
-  if (formatName.includes('matroska')) {
+async function listPackets(runner: FfmpegRunner, source: BlobSource, matroska: boolean, startSec: number, signal: AbortSignal): Promise<Map<number, PacketTable>> {
+  if (matroska) {
     const tables = await indexMkv(source, startSec, signal).catch((error: unknown) => {
       if (signal.aborted) throw error;
       return undefined;
