@@ -1,3 +1,4 @@
+import { sameNalUnits } from './annexb.js';
 import type { DemuxedTrack, SampleTable } from './demux.js';
 import type { PacketTable } from './ffmpeg-jobs.js';
 import type { ByteSource } from './source.js';
@@ -10,7 +11,7 @@ const TIMESCALE = 90_000;
  * packets whole and unchanged: Matroska/WebM (pos is the Block payload: track number, 16-bit
  * timecode, flags, then the frame, when there is no lacing), FLV (pos is the tag: an 11-byte tag
  * header, then for AVC a 5-byte video header, for AAC a 2-byte audio header) and AVI (pos is the chunk data). Undefined for
- * containers that cut packets up (MPEG-TS, PS) or layouts we do not know.
+ * containers that cut packets up (PS) or layouts we do not know.
  */
 export function payloadOffset(container: string, codec: string, head: Uint8Array): number | undefined {
   if (container === 'mkv' || container === 'webm') {
@@ -25,6 +26,8 @@ export function payloadOffset(container: string, codec: string, head: Uint8Array
   // FLV audio tags: one byte of format flags, and for AAC one more saying header or frame.
   if (container === 'flv') return codec === 'h264' ? 16 : codec === 'aac' ? 13 : codec === 'mp3' ? 12 : undefined;
   if (container === 'avi') return 0;
+  // Tables of MPEG-TS files are our own, pointing into their payloads (see TsPayloadSource).
+  if (container === 'ts') return 0;
   return undefined;
 }
 
@@ -49,9 +52,10 @@ export async function directTrack(
   if (offset === undefined) return undefined;
   for (let i = 0; i < table.count; i++) if (table.pos[i]! < 0) return undefined;
   const expected = piece.firstSample;
-  if (table.size[firstKey] !== expected.byteLength) return undefined;
-  const actual = await source.read(table.pos[firstKey]! + offset, expected.byteLength);
-  if (actual.byteLength !== expected.byteLength || !actual.every((b, i) => b === expected[i])) return undefined;
+  const actual = await source.read(table.pos[firstKey]! + offset, table.size[firstKey]!);
+  // Our MPEG-TS tables cut H.264/HEVC access units where the PES does, ffmpeg's parser a zero byte later.
+  const nal = container === 'ts' && (codec === 'h264' || codec === 'hevc');
+  if (nal ? !sameNalUnits(actual, expected) : actual.byteLength !== expected.byteLength || !actual.every((b, i) => b === expected[i])) return undefined;
 
   const count = table.count;
   const samples: SampleTable = {

@@ -8,7 +8,8 @@ import type { SoftwareVideo } from './player-engine.js';
 import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
-import { BlobSource } from './source.js';
+import { indexTs, type TsIndex } from './mpegts.js';
+import { BlobSource, type ByteSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { readMkvCues } from './mkv-cues.js';
 import { indexMkv } from './mkv-index.js';
@@ -31,6 +32,8 @@ const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
  * decodes it with ffmpeg (see `software`).
  */
 export interface DirectVideo {
+  /** Where the tables point: the user's file, or for MPEG-TS the payloads of its streams. */
+  source: ByteSource;
   demuxed: Demuxed;
   video: DemuxedTrack;
   /** Absent when only ffmpeg decodes the codec: the player then decodes in software. */
@@ -58,8 +61,9 @@ export interface FallbackOpened {
  * A file that needs ffmpeg.wasm: a container mp4box cannot read, or a codec WebCodecs cannot decode.
  * Keyframes are found with the container's own index (our MP4 table, Matroska Cues, or ffprobe's
  * -read_intervals) and read in place; WebCodecs decodes them when it takes the codec
- * (`ffmpeg+webcodecs`), ffmpeg does in batches otherwise (`ffmpeg`). Containers that cut packets up
- * (MPEG-TS) fall back to one ffmpeg run per keyframe.
+ * (`ffmpeg+webcodecs`), ffmpeg does in batches otherwise (`ffmpeg`). MPEG-TS files are indexed in
+ * JavaScript (see indexTs) and read through their payloads; until they are (large files are indexed
+ * only for the player), their thumbnails take one ffmpeg run per keyframe.
  */
 export class FallbackFile {
   /** The user's file for ranged reads of its own. */
@@ -70,6 +74,8 @@ export class FallbackFile {
   #piece: Promise<FirstPiece | undefined> | undefined;
   /** For MP4s: our own sample table, so keyframes are read straight from the file. */
   #mp4: { track: DemuxedTrack; index: KeyframeIndex } | undefined;
+  /** For MPEG-TS, once indexed: where its payloads are. */
+  #ts: TsIndex | undefined;
 
   private constructor(
     private readonly runner: FfmpegRunner,
@@ -83,6 +89,8 @@ export class FallbackFile {
     /** Keyframe times when every packet was listed at open, so seeks aim at them (see #slotTimes). */
     private readonly keyframes: readonly number[] | undefined,
     blob: Blob,
+    /** What ffprobe said of the file. */
+    private readonly probed: ProbeJson,
     /** ffprobe's index of the video stream. */
     private readonly streamIndex?: number,
     tables?: Map<number, PacketTable>,
@@ -99,14 +107,14 @@ export class FallbackFile {
     const probe = await probeFile(runner, signal);
     const video = firstVideo(probe);
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
-    let tables: Map<number, PacketTable> | undefined;
+    let listed: Listed | undefined;
     if (video && blob.size <= SCAN_PACKETS_UP_TO) {
-      const matroska = probe.format?.format_name?.includes('matroska') ?? false;
-      tables = await listPackets(runner, new BlobSource(blob), matroska, startSec, signal).catch((error: unknown) => {
+      listed = await listPackets(runner, new BlobSource(blob), probe, startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;
       });
     }
+    const tables = listed?.tables;
     const table = video && tables?.get(video.index);
     const packets: PacketSummary | undefined = table ? summarizePackets(table) : undefined;
     const audio = probe.streams?.find((s) => s.codec_type === 'audio');
@@ -120,7 +128,8 @@ export class FallbackFile {
     } else {
       backend = 'ffmpeg';
     }
-    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, video?.index, tables, audio?.index);
+    const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, probe, video?.index, tables, audio?.index);
+    file.#ts = listed?.ts;
     return { info, decoder: backend, ...(problem ? { problem } : {}), file };
   }
 
@@ -128,7 +137,7 @@ export class FallbackFile {
   static forMp4(runner: FfmpegRunner, blob: Blob, name: string, info: MediaInfo, track: DemuxedTrack, index: KeyframeIndex): FallbackFile {
     runner.setFile(blob, name);
     // Slots come from our own keyframe index (see #keyframeTrack), so no keyframe times are needed here.
-    const file = new FallbackFile(runner, name, info, '0:v:0', 'ffmpeg', 0, undefined, blob);
+    const file = new FallbackFile(runner, name, info, '0:v:0', 'ffmpeg', 0, undefined, blob, {});
     file.#mp4 = { track, index };
     return file;
   }
@@ -138,9 +147,27 @@ export class FallbackFile {
     return this.#tables !== undefined;
   }
 
+  /** True when `source` reads this file: the file itself, or the payloads of its MPEG-TS streams. */
+  owns(source: ByteSource): boolean {
+    return source === this.source || (this.#ts !== undefined && source === this.#ts.source);
+  }
+
+  /** Every packet of every stream, listed once. */
+  async #listPackets(signal: AbortSignal): Promise<Map<number, PacketTable>> {
+    if (this.#tables) return this.#tables;
+    const listed = await listPackets(this.runner, this.source, this.probed, this.startSec, signal);
+    this.#ts = listed.ts;
+    return (this.#tables = listed.tables);
+  }
+
+  /** Where a table's `pos` points: the payloads of an indexed MPEG-TS file, the file otherwise. */
+  get #tableSource(): ByteSource {
+    return this.#ts?.source ?? this.source;
+  }
+
   /**
-   * The file as a direct sample table (see {@link DirectVideo}), for hybrid files in containers that
-   * store packets whole (MKV, WebM, FLV, AVI); undefined otherwise. Lists every packet first when
+   * The file as a direct sample table (see {@link DirectVideo}), for files in containers that
+   * store packets whole (MKV, WebM, FLV, AVI) or that we index ourselves (MPEG-TS); undefined otherwise. Lists every packet first when
    * that was not done at open, which reads the whole file.
    */
   direct(signal: AbortSignal): Promise<DirectVideo | undefined> {
@@ -155,12 +182,13 @@ export class FallbackFile {
 
   async #buildDirect(signal: AbortSignal): Promise<DirectVideo | undefined> {
     const video = this.video;
-    if (!video || !this.#readsInPlace()) return undefined;
-    const tables = (this.#tables ??= await listPackets(this.runner, this.source, this.#matroska, this.startSec, signal));
+    if (!video || !(this.#readsInPlace() || this.info.container === 'ts')) return undefined;
+    const tables = await this.#listPackets(signal);
     const table = tables.get(this.streamIndex!);
     const piece = await this.#firstPiece(signal);
     if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
-    const found = await directTrack(this.source, this.info.container, video.codec, table, piece, this.info.durationSec);
+    const source = this.#tableSource;
+    const found = await directTrack(source, this.info.container, video.codec, table, piece, this.info.durationSec);
     if (!found) return undefined;
     // Track ids as the metadata has them (ffprobe's stream index + 1), so the player finds each track's facts.
     const direct = { ...found, id: this.streamIndex! + 1 };
@@ -169,7 +197,7 @@ export class FallbackFile {
       return undefined;
     });
     const demuxed = { ...piece.demuxed, durationSec: this.info.durationSec, tracks: audio ? [direct, audio] : [direct] };
-    return { demuxed, video: direct, ...(piece.config ? { config: piece.config } : {}) };
+    return { source, demuxed, video: direct, ...(piece.config ? { config: piece.config } : {}) };
   }
 
   /**
@@ -184,7 +212,7 @@ export class FallbackFile {
     if (index === undefined || !info || !table) return undefined;
     const piece = await this.#copyFirstPacket(`0:${index}`, 'a', signal);
     if (!piece) return undefined;
-    const audio = await directTrack(this.source, this.info.container, info.codec, table, piece, this.info.durationSec);
+    const audio = await directTrack(this.#tableSource, this.info.container, info.codec, table, piece, this.info.durationSec);
     return audio && { ...audio, id: index + 1 };
   }
 
@@ -193,11 +221,18 @@ export class FallbackFile {
    * track's sample description), and the slot each time falls in: from our own table for MP4s, from
    * one ffprobe run (-read_intervals) for containers that keep packets whole. Undefined otherwise.
    */
-  async #keyframeTrack(times: number[], count: number, signal: AbortSignal): Promise<{ track: DemuxedTrack; slots: ThumbnailSlot[]; config?: VideoDecoderConfig } | undefined> {
+  async #keyframeTrack(times: number[], count: number, signal: AbortSignal): Promise<KeyframeTrack | undefined> {
     const video = this.video;
     if (this.#mp4) {
       const { track, index } = this.#mp4;
-      return { track, slots: planThumbnails(index, this.info.durationSec, count) };
+      return { source: this.source, track, slots: planThumbnails(index, this.info.durationSec, count) };
+    }
+    if (this.#ts) {
+      // Indexed at open (small files) or for the player: its table has every keyframe.
+      const direct = await this.direct(signal);
+      if (!direct) return undefined;
+      const track = direct.video;
+      return { source: direct.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...(direct.config ? { config: direct.config } : {}) };
     }
     if (!video || !this.#readsInPlace() || this.streamIndex === undefined) return undefined;
     const piece = await this.#firstPiece(signal);
@@ -207,7 +242,7 @@ export class FallbackFile {
       // The file's own index lists every keyframe: read it once instead of seeking once per slot.
       const cues = await readMkvCues(this.source, this.startSec).catch(() => undefined);
       const track = cues && (await directTrack(this.source, this.info.container, video.codec, cues, piece, this.info.durationSec));
-      if (track) return { track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...config };
+      if (track) return { source: this.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...config };
     }
     const rows = await keyframesAt(this.runner, this.streamIndex, times, this.startSec, signal);
     if (rows.count !== times.length) return undefined;
@@ -231,7 +266,7 @@ export class FallbackFile {
       const sample = sampleAt.get(rows.pos[index]!)!;
       return { index, target, sample, ts: keys.pts[sample]! };
     });
-    return { track, slots, ...config };
+    return { source: this.source, track, slots, ...config };
   }
 
   /**
@@ -240,6 +275,7 @@ export class FallbackFile {
    * ffmpeg run per batch. The first batch is one keyframe, so the first thumbnail shows early.
    */
   async #ffmpegBatches(
+    source: ByteSource,
     track: DemuxedTrack,
     slots: ThumbnailSlot[],
     maxSize: number,
@@ -257,7 +293,7 @@ export class FallbackFile {
       const batch = samples.slice(at, at + (at === 0 ? 1 : BATCH));
       at += batch.length;
       try {
-        const bytes = await Promise.all(batch.map((sample) => readSample(this.source, track.samples, sample)));
+        const bytes = await Promise.all(batch.map((sample) => readSample(source, track.samples, sample)));
         const frames = await decodeKeyframesMp4(this.runner, keyframesMp4(track, bytes), size.width, size.height, video.rotation ?? 0, signal);
         for (const [i, sample] of batch.entries()) {
           const group = bySample.get(sample)!;
@@ -324,8 +360,9 @@ export class FallbackFile {
    * foreign file's `direct` table): GOPs decoded at a reduced
    * size while playing, seeking and stepping, and frames exported again at full resolution.
    */
-  software(direct?: DemuxedTrack): SoftwareVideo | undefined {
-    const track = direct ?? this.#mp4?.track;
+  software(direct?: DirectVideo): SoftwareVideo | undefined {
+    const track = direct?.video ?? this.#mp4?.track;
+    const source = direct?.source ?? this.source;
     const video = this.video;
     if (!track || !video) return undefined;
     const size = softwareDecodeSize(track.width, track.height);
@@ -335,17 +372,44 @@ export class FallbackFile {
       exportFrame: async (pts, type, quality) => {
         const width = video.displayWidth ?? video.width ?? track.width;
         const height = video.displayHeight ?? video.height ?? track.height;
-        // Half a millisecond early: ffmpeg keeps the first frame at or after the seek point.
-        const raw = await decodeFrame(this.runner, this.stream!, Math.max(0, pts - 0.0005), this.startSec, width, height, { label: 'Exporting the frame' });
+        // MPEG-TS seeks land on the keyframe after a time, so its frames are decoded from our own table.
+        // Elsewhere, half a millisecond early: ffmpeg keeps the first frame at or after the seek point.
+        const rgba =
+          this.info.container === 'ts'
+            ? await this.#exactFrame(source, track, pts, width, height, video.rotation ?? 0)
+            : (await decodeFrame(this.runner, this.stream!, Math.max(0, pts - 0.0005), this.startSec, width, height, { label: 'Exporting the frame' })).rgba;
         const canvas = new OffscreenCanvas(width, height);
-        canvas.getContext('2d')!.putImageData(imageData(raw.rgba, width, height), 0, 0);
+        canvas.getContext('2d')!.putImageData(imageData(rgba, width, height), 0, 0);
         return canvas.convertToBlob({ type, ...(quality === undefined ? {} : { quality }) });
       },
       drawKeyframes: (slots, maxSize, onThumb, signal) => {
         const result = { drawn: 0, failed: 0 };
-        return this.#ffmpegBatches(track, slots, maxSize, video, signal, (t) => onThumb({ slots: [t.index], ts: t.ts, bitmap: t.bitmap }), () => undefined, result);
+        return this.#ffmpegBatches(source, track, slots, maxSize, video, signal, (t) => onThumb({ slots: [t.index], ts: t.ts, bitmap: t.bitmap }), () => undefined, result);
       },
     };
+  }
+
+  /**
+   * The picture shown at `pts`, decoded by ffmpeg from a table: its GOP (from the keyframe before it
+   * to the next, so reordered frames decode too) is copied into a small MP4 and only that picture kept.
+   */
+  async #exactFrame(source: ByteSource, track: DemuxedTrack, pts: number, width: number, height: number, rotation: number): Promise<Uint8Array> {
+    const s = track.samples;
+    let target = 0;
+    for (let i = 1; i < s.count; i++) if (Math.abs(s.pts[i]! - pts) < Math.abs(s.pts[target]! - pts)) target = i;
+    // From a keyframe shown before the target: frames that lead an open GOP (HEVC's RASL) need the one before.
+    let first = target;
+    while (first > 0 && (!s.sync[first] || s.pts[first]! > s.pts[target]!)) first--;
+    let end = target + 1;
+    while (end < s.count && !s.sync[end]) end++;
+    const samples = Array.from({ length: end - first }, (_, k) => first + k);
+    const bytes = await Promise.all(samples.map((i) => readSample(source, s, i)));
+    const mp4 = keyframesMp4(track, bytes, samples.map((i) => s.sync[i] === 1));
+    // ffmpeg starts at `first` and drops its own leading pictures; the rest come out in presentation order.
+    const place = samples.filter((i) => s.pts[i]! < s.pts[target]! && !(i > first && s.pts[i]! < s.pts[first]!)).length;
+    const [rgba] = await decodeKeyframesMp4(this.runner, mp4, width, height, rotation, undefined, place);
+    if (!rgba) throw new FfmpegFailure('ffmpeg returned no picture for this frame', []);
+    return rgba;
   }
 
   /** The track the filmstrip shows. */
@@ -380,7 +444,7 @@ export class FallbackFile {
         const decoders = [new WebCodecsDecoder(keys.config), new WebCodecsDecoder(keys.config)];
         try {
           return await renderThumbnails({
-            source: this.source,
+            source: keys.source,
             track: keys.track,
             slots: keys.slots,
             decoders,
@@ -398,7 +462,7 @@ export class FallbackFile {
       return result;
     }
     if (keys) {
-      await this.#ffmpegBatches(keys.track, keys.slots, maxSize, video, signal, onThumb, fail, result);
+      await this.#ffmpegBatches(keys.source, keys.track, keys.slots, maxSize, video, signal, onThumb, fail, result);
       return result;
     }
     const size = thumbnailSize(video.displayWidth ?? video.width ?? 1, video.displayHeight ?? video.height ?? 1, maxSize);
@@ -491,20 +555,49 @@ function imageData(rgba: Uint8Array, width: number, height: number): ImageData {
   return new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), width, height);
 }
 
+/** Thumbnail slots and the keyframes behind them, as a table pointing into `source`. */
+interface KeyframeTrack {
+  source: ByteSource;
+  track: DemuxedTrack;
+  slots: ThumbnailSlot[];
+  config?: VideoDecoderConfig;
+}
+
+/** Every packet of every stream by ffprobe's stream index, and for MPEG-TS where their payloads are. */
+interface Listed {
+  tables: Map<number, PacketTable>;
+  ts?: TsIndex;
+}
+
 /**
- * Every packet of every stream: Matroska/WebM are walked cluster by cluster in JavaScript (at the
- * speed of reading the file), other containers are listed by ffprobe (which reads through WORKERFS
- * far more slowly).
+ * Every packet of every stream: Matroska/WebM and MPEG-TS are walked in JavaScript (at the speed of
+ * reading the file), other containers are listed by ffprobe (which reads through WORKERFS far more
+ * slowly).
  */
-async function listPackets(runner: FfmpegRunner, source: BlobSource, matroska: boolean, startSec: number, signal: AbortSignal): Promise<Map<number, PacketTable>> {
-  if (matroska) {
-    const tables = await indexMkv(source, startSec, signal).catch((error: unknown) => {
+async function listPackets(runner: FfmpegRunner, source: BlobSource, probe: ProbeJson, startSec: number, signal: AbortSignal): Promise<Listed> {
+  const format = probe.format?.format_name ?? '';
+  const ours = async <T>(index: () => Promise<T | undefined>) =>
+    index().catch((error: unknown) => {
       if (signal.aborted) throw error;
       return undefined;
     });
-    if (tables) return tables;
+  if (format.includes('matroska')) {
+    const tables = await ours(() => indexMkv(source, startSec, signal));
+    if (tables) return { tables };
   }
-  return scanPackets(runner, startSec, signal);
+  if (format === 'mpegts') {
+    const ts = await ours(() => indexTs(source, startSec, signal));
+    if (ts) {
+      // ffprobe names TS streams by PID.
+      const tables = new Map<number, PacketTable>();
+      for (const stream of probe.streams ?? []) {
+        const found = ts.streams.find((s) => s.pid === Number(stream.id));
+        if (found) tables.set(stream.index, found.table);
+      }
+      return { tables, ts };
+    }
+  }
+  return { tables: await scanPackets(runner, startSec, signal) };
 }
 
 /** ffprobe's first video stream that is a real picture stream (not cover art). */

@@ -86,7 +86,12 @@ export class FfmpegDecodeStream {
     this.#ahead = undefined;
   }
 
-  /** Decodes the samples from `#next` to the next keyframe (or the end), in presentation order. */
+  /**
+   * Decodes the samples from `#next` to the next keyframe (or the end), in presentation order. Open
+   * GOPs (HEVC's CRA) put pictures shown before the next keyframe after it in decode order (leading
+   * pictures, RASL) that need this GOP to decode: they are decoded here, with that keyframe, and
+   * left out of the next GOP, where ffmpeg, starting at its keyframe, drops them.
+   */
   async #decodeNextGop(): Promise<DecodedFrame[]> {
     const table = this.#table;
     const first = this.#next;
@@ -96,22 +101,35 @@ export class FfmpegDecodeStream {
     let last = first + 1;
     while (last < this.#end && !table.sync[last]) last++;
     this.#next = last;
+    let through = last;
+    if (last < this.#end && leads(table, last, last + 1)) {
+      through = last + 1;
+      while (through < this.#end && leads(table, last, through)) through++;
+    }
     const samples: number[] = [];
-    for (let i = first; i < last; i++) samples.push(i);
+    for (let i = first; i < through; i++) samples.push(i);
     const bytes: Uint8Array[] = [];
-    for (const i of samples) bytes.push(await this.#reader.read(i, last));
+    for (const i of samples) bytes.push(await this.#reader.read(i, through));
     const mp4 = keyframesMp4(this.#track, bytes, samples.map((i) => table.sync[i] === 1));
     const { width, height } = this.#size;
     const planes = await decodeSamplesMp4(this.#runner, mp4, width, height, this.#abort.signal);
-    // ffmpeg hands pictures out in presentation order: pair them with the samples sorted by time.
-    const byTime = [...samples].sort((a, b) => table.pts[a]! - table.pts[b]!);
+    // ffmpeg hands pictures out in presentation order: pair them with the samples sorted by time,
+    // leaving out this keyframe's leading pictures (dropped by ffmpeg, shown with the GOP before).
+    const shown = samples.filter((i) => !(i > first && i < last && leads(table, first, i)));
+    const byTime = shown.sort((a, b) => table.pts[a]! - table.pts[b]!);
     const frames: DecodedFrame[] = [];
     for (const [k, sample] of byTime.entries()) {
       const data = planes[k];
-      if (!data) continue;
+      // The next keyframe was decoded only for its leading pictures: the next GOP shows it.
+      if (!data || sample === last) continue;
       const frame = new VideoFrame(data, { format: 'I420', codedWidth: width, codedHeight: height, timestamp: Math.round(table.pts[sample]! * 1e6) });
       frames.push({ frame, sample });
     }
     return frames;
   }
+}
+
+/** True when sample `i`, after keyframe `key` in decode order, is shown before it (a leading picture). */
+function leads(table: SampleTable, key: number, i: number): boolean {
+  return table.pts[i]! < table.pts[key]!;
 }

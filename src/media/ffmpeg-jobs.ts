@@ -258,16 +258,22 @@ export async function decodeKeyframesMp4(
   height: number,
   rotation: number,
   signal?: AbortSignal,
+  /** Keep only the picture at this place in presentation order (a GOP decoded for one exact frame). */
+  pick?: number,
 ): Promise<Uint8Array[]> {
   const input = '/out/keys.mp4';
   const out = '/out/keys.rgba';
   const sideways = rotation === 90 || rotation === 270;
-  const filters = [`scale=${sideways ? height : width}:${sideways ? width : height}:flags=bilinear`, ...uprightFilters(rotation)];
+  const filters = [
+    ...(pick === undefined ? [] : [`select=eq(n\\,${pick})`]),
+    `scale=${sideways ? height : width}:${sideways ? width : height}:flags=bilinear`,
+    ...uprightFilters(rotation),
+  ];
   const { run, bytes: rgba } = await runTaking(runner, out, signal, {
     tool: 'ffmpeg',
     label: 'Decoding keyframes with ffmpeg',
     inputs: [{ path: input, bytes: mp4 }],
-    args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-pix_fmt', 'rgba', '-f', 'rawvideo', out],
+    args: [...QUIET, '-threads', '1', '-i', input, '-map', '0:v:0', '-vf', filters.join(','), ...(pick === undefined ? [] : ['-frames:v', '1']), '-fps_mode', 'passthrough', '-pix_fmt', 'rgba', '-f', 'rawvideo', out],
   });
   if (run.code !== 0 || !rgba) throw explainFailure(run, 'Decoding keyframes');
   const frame = width * height * 4;

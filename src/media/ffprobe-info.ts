@@ -17,6 +17,8 @@ export interface ProbeSideData {
 /** The part of an ffprobe stream we read. ffprobe prints most numbers as strings ("48000", "2.000000"). */
 export interface ProbeStream {
   index: number;
+  /** The container's own id: MPEG-TS prints the PID (`0x100`). */
+  id?: string;
   /** `video`, `audio`, `subtitle`, `data`, `attachment`. */
   codec_type?: string;
   codec_name?: string;

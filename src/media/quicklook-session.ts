@@ -268,12 +268,12 @@ export class QuickLookSession {
         // Only ffmpeg decodes it: play from the direct table, decoding in software.
         return {
           name: fallback.name,
-          source: fallback.source,
+          source: direct.source,
           demuxed: direct.demuxed,
           info: fallback.info,
           video: direct.video,
           index: new KeyframeIndex(direct.video.samples),
-          software: fallback.software(direct.video)!,
+          software: fallback.software(direct)!,
         };
       }
       this.#adopt(fallback, direct, direct.config);
@@ -283,7 +283,7 @@ export class QuickLookSession {
 
   /** True while the file read through `source` is the open one (a player made for an older file is stale). */
   isOpen(source: ByteSource): boolean {
-    return this.#file?.source === source || this.#fallback?.source === source;
+    return this.#file?.source === source || (this.#fallback?.owns(source) ?? false);
   }
 
   /** Makes a hybrid file's direct sample table the open file: from now on it is served like an MP4. */
@@ -291,7 +291,7 @@ export class QuickLookSession {
     this.#fallback = undefined;
     this.#file = {
       name: fallback.name,
-      source: fallback.source,
+      source: direct.source,
       demuxed: direct.demuxed,
       video: direct.video,
       choice: { backend: 'webcodecs', config, hardware: config.hardwareAcceleration === 'prefer-hardware' },

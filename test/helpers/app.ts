@@ -31,9 +31,10 @@ export async function rgbaOf(path: string, args: string[] = []): Promise<{ data:
   return { data: new Uint8Array(stdout), width, height };
 }
 
-/** Frame `n` (presentation order, after the edit list) as ffmpeg decodes it, rotation applied, RGBA. */
-export async function ffmpegFrameAt(path: string, n: number): Promise<Uint8Array> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${n})`, '-fps_mode', 'passthrough', '-frames:v', '1', '-pix_fmt', 'rgba', '-f', 'rawvideo', 'pipe:1'], {
+/** Frame `n` (presentation order, after the edit list) as ffmpeg decodes it, rotation applied, RGBA; scaled to `size` if given. */
+export async function ffmpegFrameAt(path: string, n: number, size?: { width: number; height: number }): Promise<Uint8Array> {
+  const scale = size ? `,scale=${size.width}:${size.height}` : '';
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${n})${scale}`, '-fps_mode', 'passthrough', '-frames:v', '1', '-pix_fmt', 'rgba', '-f', 'rawvideo', 'pipe:1'], {
     encoding: 'buffer',
     maxBuffer: 256 * 1024 * 1024,
   });

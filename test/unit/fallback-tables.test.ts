@@ -1,7 +1,8 @@
 /**
  * The pieces of the ffmpeg fallback that run without a browser, against Debian's ffmpeg: the
- * Matroska cue reader (keyframe positions and sizes, as ffprobe lists them), the keyframes-only
- * MP4 that ffmpeg decodes in one run, and the payload offsets that make in-place reads possible.
+ * Matroska cue reader (keyframe positions and sizes, as ffprobe lists them), the Matroska and MPEG-TS
+ * indexes, the keyframes-only MP4 that ffmpeg decodes in one run, and the payload offsets that make
+ * in-place reads possible.
  */
 import { execFile } from 'node:child_process';
 import { openAsBlob } from 'node:fs';
@@ -10,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sameNalUnits } from '../../src/media/annexb.js';
 import { demuxMp4 } from '../../src/media/demux.js';
 import { payloadOffset } from '../../src/media/direct-track.js';
 import { keyframesMp4 } from '../../src/media/keyframes-mp4.js';
 import { readMkvCues } from '../../src/media/mkv-cues.js';
 import { indexMkv } from '../../src/media/mkv-index.js';
+import { indexTs } from '../../src/media/mpegts.js';
 import { readSample } from '../../src/media/thumbnails.js';
 import { BlobSource } from '../../src/media/source.js';
 import { fixturePath } from '../fixtures/generate.js';
@@ -127,5 +130,97 @@ describe('keyframes-only MP4', () => {
     const frames = pts.map((t) => order.findIndex((i) => video.samples.pts[i] === t));
     const reference = await decode(path, `select='${frames.map((n) => `eq(n\\,${n})`).join('+')}'`);
     expect(ours).toEqual(reference);
+  });
+});
+
+/** ffprobe's packets of one TS stream (by PID): time, flags, size. */
+async function ffprobePackets(path: string, pid: number): Promise<Array<{ pts: number; key: boolean; size: number }>> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', `i:${pid}`, '-show_entries', 'packet=pts_time,size,flags', '-of', 'csv=p=0', path], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout
+    .trim()
+    .split('\n')
+    // Packets with side data are followed by an empty line.
+    .filter((line) => line.trim())
+    .map((line) => line.split(','))
+    .map(([pts, size, flags]) => ({ pts: Number(pts), size: Number(size), key: flags!.startsWith('K') }));
+}
+
+/** The samples of stream `stream` as ffmpeg copies them into an MP4 (`-c copy`): what a table must serve. */
+async function copiedSamples(path: string, stream: number): Promise<Uint8Array[]> {
+  const out = join(scratch, `copy-${stream}-${Date.now()}.mp4`);
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', path, '-map', `0:${stream}`, '-c', 'copy', out]);
+  const source = new BlobSource(await openAsBlob(out));
+  const track = (await demuxMp4(source, await source.read(0, 1024 * 1024))).tracks[0]!;
+  return Promise.all(Array.from({ length: track.samples.count }, (_, i) => readSample(source, track.samples, i)));
+}
+
+describe('MPEG-TS index', () => {
+  const hevcTs = () => join(scratch, 'hevc-open-gop.ts');
+  const m2ts = () => join(scratch, 'h264.m2ts');
+  beforeAll(async () => {
+    // HEVC with x265's default open GOPs (CRA keyframes), and H.264 in Blu-ray's 192-byte M2TS cells.
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '3', '-c:v', 'libx265', '-x265-params', 'keyint=25:log-level=none', '-f', 'mpegts', hevcTs()]);
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:v', 'libx264', '-g', '10', '-c:a', 'aac', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts()]);
+  });
+
+  const cases: Record<string, () => string> = {
+    'H.264 + AAC': () => fixturePath('sample-ts'),
+    'MPEG-2 + MP2': () => fixturePath('mpeg2-ts'),
+    'HEVC, open GOPs': hevcTs,
+    'H.264 + AAC in M2TS': m2ts,
+  };
+
+  it.each(Object.keys(cases))('lists every video packet and AAC frame as ffprobe does, and serves the bytes ffmpeg copies into an MP4: %s', async (name) => {
+    const path = cases[name]!();
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time:stream=index,id,codec_name', '-of', 'json', path]);
+    const probe = JSON.parse(stdout) as { format: { start_time: string }; streams: Array<{ index: number; id: string; codec_name: string }> };
+    const start = Number(probe.format.start_time);
+    const index = (await indexTs(new BlobSource(await openAsBlob(path)), start))!;
+    expect(index.streams.map((s) => s.pid)).toEqual(probe.streams.map((s) => Number(s.id)));
+    for (const stream of probe.streams) {
+      const ours = index.streams.find((s) => s.pid === Number(stream.id))!;
+      expect(ours.codec).toBe(stream.codec_name);
+      // MP2 is listed by PES (for its metadata); the player reads video and AAC only.
+      if (stream.codec_name === 'mp2') continue;
+      const want = await ffprobePackets(path, Number(stream.id));
+      const table = ours.table;
+      expect(table.count, stream.codec_name).toBe(want.length);
+      want.forEach((p, i) => {
+        expect(table.pts[i], `${stream.codec_name} packet ${i}`).toBeCloseTo(p.pts - start, 4);
+        expect(table.key[i], `${stream.codec_name} packet ${i}`).toBe(p.key ? 1 : 0);
+      });
+      const copied = await copiedSamples(path, stream.index);
+      expect(copied).toHaveLength(table.count);
+      // H.264/HEVC: ffmpeg's parser may give an access unit one more zero byte (see sameNalUnits).
+      const nal = stream.codec_name === 'h264' || stream.codec_name === 'hevc';
+      const served = await Promise.all(copied.map((_, i) => index.source.read(table.pos[i]!, table.size[i]!)));
+      for (const [i, bytes] of copied.entries()) {
+        const same = nal ? sameNalUnits(served[i]!, bytes) : Buffer.from(served[i]!).equals(Buffer.from(bytes));
+        expect(same, `${stream.codec_name} sample ${i}`).toBe(true);
+      }
+      // One read across every video sample (as the player coalesces them) serves them back to back;
+      // AAC's samples have their ADTS headers between them.
+      if (stream.codec_name === 'aac') continue;
+      const end = table.pos[table.count - 1]! + table.size[table.count - 1]!;
+      const all = await index.source.read(table.pos[0]!, end - table.pos[0]!);
+      expect(Buffer.from(all).equals(Buffer.concat(served)), stream.codec_name).toBe(true);
+    }
+  });
+
+  it('keeps what comes before a damaged stretch, and says no to files that are not MPEG-TS', async () => {
+    const path = fixturePath('sample-ts');
+    const bytes = new Uint8Array(await (await openAsBlob(path)).arrayBuffer());
+    const damaged = bytes.slice();
+    damaged.fill(0x11, 188 * 200, 188 * 210);
+    const index = (await indexTs(new BlobSource(new Blob([damaged])), 0))!;
+    const video = index.streams.find((s) => s.codec === 'h264')!;
+    expect(video.table.count).toBeGreaterThan(0);
+    expect(video.table.count).toBeLessThan(60);
+    // Truncated mid-cell: every whole PES before the cut is listed.
+    const cut = (await indexTs(new BlobSource(new Blob([bytes.slice(0, Math.floor(bytes.length / 2) + 100)])), 0))!;
+    expect(cut.streams.find((s) => s.codec === 'h264')!.table.count).toBeGreaterThan(20);
+    expect(await indexTs(new BlobSource(new Blob([new Uint8Array(8192).fill(0x47)])), 0)).toBeUndefined();
+    expect(await indexTs(new BlobSource(new Blob([crypto.getRandomValues(new Uint8Array(8192))])), 0)).toBeUndefined();
+    expect(await indexTs(new BlobSource(new Blob([])), 0)).toBeUndefined();
   });
 });
