@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createRequestListener, type Route } from './routes.js';
+import { shareFallback } from './share-fallback.js';
 import { createStaticHandler } from './static.js';
 
 /** Port used when none is given; `PORT` overrides it on the command line. */
@@ -60,7 +61,7 @@ export async function createPeekcastServer(options: PeekcastServerOptions): Prom
   await assertBuilt(root);
   const host = options.host ?? DEFAULT_HOST;
 
-  const routes = [...(options.routes ?? []), createStaticHandler({ root })];
+  const routes = [...(options.routes ?? []), shareFallback, createStaticHandler({ root })];
   const server = createServer(createRequestListener(routes));
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);

@@ -152,6 +152,8 @@ export class PeekcastApp extends LitElement {
       }
       .current {
         display: grid;
+        /* One column that may shrink below its content's widest line, so nothing widens the page. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
         min-width: 0;
       }
@@ -320,6 +322,7 @@ export class PeekcastApp extends LitElement {
             @change=${this.#onThumbCountChange}
           />
         </label>
+        <slot name="status"></slot>
       </header>
       <main>
         <pc-file-drop ?compact=${this.files.length > 0} @files-selected=${this.#onFilesSelected}></pc-file-drop>
@@ -364,7 +367,7 @@ export class PeekcastApp extends LitElement {
       <div>
         ${this.problem.message}
         ${log
-          ? html`<details data-testid="ffmpeg-log"><summary>Show the ffmpeg log</summary><pre>${log}</pre></details>`
+          ? html`<details data-testid="ffmpeg-log"><summary>Show the ffmpeg log</summary><pre role="region" aria-label="ffmpeg log" tabindex="0">${log}</pre></details>`
           : nothing}
       </div>
     </div>`;
@@ -405,10 +408,18 @@ export class PeekcastApp extends LitElement {
   }
 
   #onFilesSelected(event: CustomEvent<FilesSelectedDetail>): void {
+    this.openFiles(event.detail.files);
+  }
+
+  /**
+   * Adds files to the queue and opens the first new one (or the first already there): what choosing
+   * or dropping files does, and what files launched by the system (file handlers, share target) get.
+   */
+  openFiles(files: readonly File[]): void {
     const known = new Map(this.files.map((file, index) => [fileKey(file), index]));
     const added: File[] = [];
     let firstExisting = -1;
-    for (const file of event.detail.files) {
+    for (const file of files) {
       const key = fileKey(file);
       const index = known.get(key);
       if (index !== undefined) {

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, svg, type PropertyValues } from 'lit';
 import * as Comlink from 'comlink';
+import { beginTask } from '../controllers/busy-tasks.js';
 import { PlaybackController } from '../controllers/playback-controller.js';
 import { formatBytes, formatDuration, formatTimestamp } from '../shared/format.js';
 import type { MediaInfo } from '../shared/media-info.js';
@@ -28,7 +29,7 @@ const SHORTCUTS: [string, string][] = [
   ['[ / ]', 'Set loop start (A) / end (B)'],
   ['F', 'Full screen'],
   ['N / P', 'Next / previous file'],
-  ['?', 'Show or hide these shortcuts'],
+  ['?', 'Show or hide these shortcuts (Esc hides them)'],
 ];
 // Drawn, not typed: the media-control characters are missing from many system fonts.
 const ICON_PREV_KEY = svg`<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path d="M6 5h2v14H6zM20 5v14l-10-7z" fill="currentColor"/></svg>`;
@@ -99,7 +100,9 @@ export class VideoPlayer extends LitElement {
         margin-top: 0.25rem;
       }
       .controls input {
-        width: 8rem;
+        /* Wide enough for the whole hint ("1:02.5 or #120"). */
+        width: 10rem;
+        max-width: 100%;
       }
       .info {
         margin: 0.4rem 0;
@@ -405,6 +408,10 @@ export class VideoPlayer extends LitElement {
         case '?':
           this.help = !this.help;
           return true;
+        case 'Escape':
+          if (!this.help) return false;
+          this.help = false;
+          return true;
         case 'n':
         case 'N':
         case 'p':
@@ -490,12 +497,15 @@ export class VideoPlayer extends LitElement {
   async #run(message: string, job: () => Promise<void>): Promise<void> {
     this.busy = message;
     this.notice = '';
+    // An update waits for the export to be written (see busy-tasks).
+    const done = beginTask('export');
     try {
       await job();
     } catch (error) {
       this.notice = `Export failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.busy = '';
+      done();
     }
   }
 }

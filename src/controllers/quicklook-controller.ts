@@ -213,12 +213,30 @@ function toQuickLookError(error: unknown): QuickLookError {
   return new QuickLookError('internal', `Quick look hit an unexpected error: ${detail}. Try the file again, or another one.`);
 }
 
-/** Runs `task` when the main thread is idle (soon, at the latest), off the first render's path. */
+/**
+ * Runs `task` once the page has loaded and the main thread is idle (soon, at the latest): off the
+ * first screen's path, yet usually before the user has chosen a file.
+ */
 function whenIdle(task: () => void): { cancel(): void } {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(task, { timeout: 50 });
-    return { cancel: () => cancelIdleCallback(id) };
+  let cancelIdle = () => {};
+  const idle = () => {
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(task, { timeout: 50 });
+      cancelIdle = () => cancelIdleCallback(id);
+    } else {
+      const id = setTimeout(task, 0);
+      cancelIdle = () => clearTimeout(id);
+    }
+  };
+  if (document.readyState === 'complete') {
+    idle();
+    return { cancel: () => cancelIdle() };
   }
-  const id = setTimeout(task, 0);
-  return { cancel: () => clearTimeout(id) };
+  window.addEventListener('load', idle, { once: true });
+  return {
+    cancel: () => {
+      window.removeEventListener('load', idle);
+      cancelIdle();
+    },
+  };
 }
