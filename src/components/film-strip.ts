@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { Thumbnail, ThumbnailFailure } from '../shared/quicklook-api.js';
-import { visuallyHidden } from '../styles/shared.js';
+import { focusRing, visuallyHidden } from '../styles/shared.js';
 import { formatTimestamp } from '../shared/format.js';
 
 /** Detail of the `filmstrip-progress` event. */
@@ -28,6 +28,7 @@ export interface FilmstripProgressDetail {
 export class FilmStrip extends LitElement {
   static override styles = [
     visuallyHidden,
+    focusRing,
     css`
       :host {
         display: block;
@@ -161,8 +162,9 @@ export class FilmStrip extends LitElement {
         thumb ? this.#renderThumb(thumb) : failure ? this.#renderFailure(failure) : html`<li class="slot placeholder ${this.complete ? 'empty' : ''}" aria-hidden="true"></li>`,
       );
     }
+    // Long strips scroll inside themselves: focusable, so a keyboard can scroll them too.
     return html`
-      <ul class="strip" data-testid="filmstrip" aria-label="Filmstrip" aria-busy=${done ? 'false' : 'true'} style="--aspect: ${aspect}">
+      <ul class="strip" data-testid="filmstrip" aria-label="Filmstrip" aria-busy=${done ? 'false' : 'true'} tabindex="0" style="--aspect: ${aspect}">
         ${slots}
       </ul>
     `;

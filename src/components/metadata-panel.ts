@@ -187,7 +187,15 @@ export class MetadataPanel extends LitElement {
       <div class="json">
         <details>
           <summary>JSON</summary>
-          <pre data-testid="metadata-json" data-bytes-read=${String(this.bytesRead)} .textContent=${this.#json}></pre>
+          <!-- Focusable so that a keyboard can scroll it. -->
+          <pre
+            role="region"
+            aria-label="Metadata as JSON"
+            tabindex="0"
+            data-testid="metadata-json"
+            data-bytes-read=${String(this.bytesRead)}
+            .textContent=${this.#json}
+          ></pre>
         </details>
         <button class="button copy" type="button" data-testid="copy-json" @click=${this.#onCopy}
           >${this.copyState === 'idle' ? 'Copy as JSON' : this.#copyMessage()}</button

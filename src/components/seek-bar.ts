@@ -140,6 +140,7 @@ export class SeekBar extends LitElement {
         class="track"
         data-testid="scrubber"
         role="slider"
+        tabindex="0"
         aria-label="Position"
         aria-valuemin="0"
         aria-valuemax=${this.duration}
