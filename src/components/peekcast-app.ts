@@ -95,6 +95,33 @@ export class PeekcastApp extends LitElement {
         margin: 0 auto;
         padding: 0 clamp(0.75rem, 3vw, 2.5rem) 3rem;
       }
+      /* Installed on a desktop with window-controls-overlay: the title bar is ours, a draggable strip
+         beside the system's buttons; the page starts below it. */
+      .titlebar {
+        display: none;
+      }
+      @media (display-mode: window-controls-overlay) {
+        :host {
+          padding-top: env(titlebar-area-height, 0px);
+        }
+        .titlebar {
+          display: flex;
+          align-items: center;
+          position: fixed;
+          z-index: 20;
+          top: env(titlebar-area-y, 0px);
+          left: env(titlebar-area-x, 0px);
+          width: env(titlebar-area-width, 100%);
+          height: env(titlebar-area-height, 0px);
+          padding-inline: 0.75rem;
+          box-sizing: border-box;
+          background: var(--pc-bg);
+          color: var(--pc-muted);
+          font-size: 0.8125rem;
+          app-region: drag;
+          -webkit-app-region: drag;
+        }
+      }
       header {
         display: flex;
         flex-wrap: wrap;
@@ -297,6 +324,7 @@ export class PeekcastApp extends LitElement {
   override render() {
     const file = this.files[this.current];
     return html`
+      <div class="titlebar" aria-hidden="true">Peekcast</div>
       <header>
         <div class="brand">
           <svg viewBox="0 0 32 32" aria-hidden="true">
