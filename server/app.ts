@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createRequestListener, type Route } from './routes.js';
 import { shareFallback } from './share-fallback.js';
+import { createSignalingServer, type SignalingOptions, type SignalingServer } from './signaling.js';
+import { SIGNALING_PATH } from '../src/shared/signaling.js';
 import { createStaticHandler } from './static.js';
 
 /** Port used when none is given; `PORT` overrides it on the command line. */
@@ -24,6 +26,8 @@ export interface PeekcastServerOptions {
   host?: string;
   /** Extra routes (signaling, API) tried in order before the static files. */
   routes?: readonly Route[];
+  /** Casting signaling on {@link SIGNALING_PATH} (WebSocket); on unless `false`. */
+  signaling?: SignalingOptions | false;
 }
 
 /** A listening Peekcast server. */
@@ -34,6 +38,8 @@ export interface PeekcastServer {
   url: string;
   /** The port actually bound (useful with port 0). */
   port: number;
+  /** The casting signaling server, when on. */
+  signaling: SignalingServer | undefined;
   /** Stops accepting connections and resolves once open ones are done (cut after a short grace period). */
   close(): Promise<void>;
 }
@@ -63,6 +69,12 @@ export async function createPeekcastServer(options: PeekcastServerOptions): Prom
 
   const routes = [...(options.routes ?? []), shareFallback, createStaticHandler({ root })];
   const server = createServer(createRequestListener(routes));
+  const signaling = options.signaling === false ? undefined : createSignalingServer(options.signaling);
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (signaling && path === SIGNALING_PATH) signaling.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -76,8 +88,10 @@ export async function createPeekcastServer(options: PeekcastServerOptions): Prom
   return {
     server,
     port,
+    signaling,
     url: `http://${hostForUrl(host)}:${port}`,
     close() {
+      signaling?.close();
       closing ??= closeServer(server);
       return closing;
     },

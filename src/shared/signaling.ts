@@ -1,0 +1,142 @@
+/**
+ * The casting signaling protocol, shared by the server (server/signaling.ts), the pages
+ * (src/cast/signaling-client.ts) and later the bridge: JSON messages over one WebSocket at
+ * {@link SIGNALING_PATH}. The server pairs a sender with receivers by the code each receiver shows,
+ * relays SDP and ICE candidates between the peers of one cast, and never sees media.
+ *
+ * A cast is a room: one sender and the receivers it paired with (one peer connection each). Every
+ * peer gets a `resume` token; after a dropped connection (or a restarted server) it sends the token
+ * back to take its place again, so the peer connections that carry the media are never touched.
+ */
+
+export const SIGNALING_PATH = '/signal';
+/** The largest message the server reads (an SDP offer with candidates is a few KB). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Pairing codes: this many decimal digits, from a cryptographic RNG. */
+export const CODE_DIGITS = 6;
+
+/** An SDP description or an ICE candidate, as the browsers hand them out. */
+export type SignalPayload =
+  | { kind: 'description'; description: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string } }
+  | { kind: 'candidate'; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null };
+
+/** A peer's proof of its place in a cast, to take it back after a reconnect. */
+export interface ResumeToken {
+  castId: string;
+  peerId: string;
+  /** Secret shared by the cast's peers, handed out by the server that paired them. */
+  secret: string;
+}
+
+/** Messages a client sends. */
+export type ClientMessage =
+  /** A receiver asks for a pairing code; `lock`: only the first sender may ever cast to it. */
+  | { type: 'register'; lock?: boolean; resume?: ResumeToken }
+  /** A sender pairs with the receiver showing `code` (again and again for more receivers). */
+  | { type: 'join'; code: string }
+  /** A sender takes its place back after a reconnect, with the receivers it knew. */
+  | { type: 'resume'; token: ResumeToken; receivers: string[] }
+  /** SDP or a candidate for one peer of the same cast. */
+  | { type: 'signal'; to: string; payload: SignalPayload }
+  /** A sender lets one receiver go (or all of them), ending the cast there. */
+  | { type: 'leave'; peer?: string }
+  | { type: 'ping' };
+
+/** Why the server refused something. */
+export type SignalingErrorCode =
+  | 'bad-message'
+  | 'too-large'
+  | 'bad-code'
+  | 'locked-out'
+  | 'receiver-locked'
+  | 'not-in-cast'
+  | 'bad-resume'
+  | 'bad-origin';
+
+/** Messages the server sends. */
+export type ServerMessage =
+  /** To a receiver: its code to show (again after each cast), and its resume token. */
+  | { type: 'registered'; code: string; token: ResumeToken }
+  /** To a receiver: a new code (the last cast ended, or the old code expired). */
+  | { type: 'code'; code: string }
+  /** To a sender: paired with `receiver`; `token` resumes the sender's place in its cast. */
+  | { type: 'joined'; receiver: string; token: ResumeToken }
+  /** To a receiver: a sender paired with it (it will send an offer); `token` resumes its place in the cast. */
+  | { type: 'paired'; sender: string; token: ResumeToken }
+  /** A peer of the cast is gone for good (not merely reconnecting). */
+  | { type: 'peer-left'; peer: string }
+  | { type: 'signal'; from: string; payload: SignalPayload }
+  | { type: 'error'; code: SignalingErrorCode; message: string; ref?: string }
+  | { type: 'pong' };
+
+const isString = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optional = <T>(v: unknown, check: (v: unknown) => v is T): boolean => v === undefined || check(v);
+const isNullableString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
+function isToken(v: unknown): v is ResumeToken {
+  return isObject(v) && isString(v.castId, 64) && isString(v.peerId, 64) && isString(v.secret, 128) && Object.keys(v).length === 3;
+}
+
+function isPayload(v: unknown): v is SignalPayload {
+  if (!isObject(v)) return false;
+  if (v.kind === 'description') {
+    const d = v.description;
+    return isObject(d) && ['offer', 'answer', 'pranswer', 'rollback'].includes(d.type as string) && (d.sdp === undefined || typeof d.sdp === 'string');
+  }
+  if (v.kind === 'candidate') {
+    const c = v.candidate;
+    if (c === null) return true;
+    return (
+      isObject(c) &&
+      typeof c.candidate === 'string' &&
+      isNullableString(c.sdpMid) &&
+      (c.sdpMLineIndex === undefined || c.sdpMLineIndex === null || Number.isInteger(c.sdpMLineIndex)) &&
+      isNullableString(c.usernameFragment)
+    );
+  }
+  return false;
+}
+
+/**
+ * A client's message, checked field by field against the protocol: the parsed message, or why it
+ * is not one (unknown type, missing or mistyped field). Extra fields are refused too.
+ */
+export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!isObject(value)) return { ok: false, reason: 'not a JSON object' };
+  const only = (...keys: string[]) => Object.keys(value as object).every((k) => k === 'type' || keys.includes(k));
+  const fail = (reason: string) => ({ ok: false as const, reason: `${String(value!.type)}: ${reason}` });
+  switch (value.type) {
+    case 'register':
+      if (!only('lock', 'resume')) return fail('unexpected field');
+      if (!optional(value.lock, (v): v is boolean => typeof v === 'boolean') || !optional(value.resume, isToken)) return fail('bad lock or resume');
+      return { ok: true, message: value as ClientMessage };
+    case 'join':
+      if (!only('code')) return fail('unexpected field');
+      if (!isString(value.code, 32)) return fail('code must be a string');
+      return { ok: true, message: value as ClientMessage };
+    case 'resume':
+      if (!only('token', 'receivers')) return fail('unexpected field');
+      if (!isToken(value.token) || !Array.isArray(value.receivers) || value.receivers.length > 16 || !value.receivers.every((r) => isString(r, 64))) return fail('bad token or receivers');
+      return { ok: true, message: value as ClientMessage };
+    case 'signal':
+      if (!only('to', 'payload')) return fail('unexpected field');
+      if (!isString(value.to, 64) || !isPayload(value.payload)) return fail('bad recipient or payload');
+      return { ok: true, message: value as ClientMessage };
+    case 'leave':
+      if (!only('peer')) return fail('unexpected field');
+      if (!optional(value.peer, (v): v is string => isString(v, 64))) return fail('bad peer');
+      return { ok: true, message: value as ClientMessage };
+    case 'ping':
+      if (!only()) return fail('unexpected field');
+      return { ok: true, message: { type: 'ping' } };
+    default:
+      return { ok: false, reason: `unknown message type ${JSON.stringify(value.type)}` };
+  }
+}
