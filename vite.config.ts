@@ -17,6 +17,8 @@ let outDir = 'dist';
 export default defineConfig({
   build: {
     target: 'es2022',
+    // The app, and the two casting pages (each loads only its own code).
+    rollupOptions: { input: { main: 'index.html', cast: 'cast.html', receive: 'receive.html' } },
     outDir: 'dist',
     sourcemap: true,
     reportCompressedSize: true,

@@ -47,6 +47,8 @@ interface Peer {
   goneTimer?: ReturnType<typeof setTimeout>;
   /** What the peer must show to take its place back. */
   token: ResumeToken;
+  /** A receiver back without its media connection, waiting for its sender to offer again. */
+  wantsOffer?: boolean;
 }
 
 interface Cast {
@@ -181,6 +183,13 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
 
   const socketPeer = new WeakMap<WebSocket, Peer>();
 
+  /** A receiver lost its media connection: its sender pairs with it again (a new offer), now or when it is back. */
+  const askForOffer = (receiver: Peer) => {
+    const sender = receiver.cast?.sender ? peers.get(receiver.cast.sender) : undefined;
+    receiver.wantsOffer = !sender;
+    if (sender) send(sender, { type: 'joined', receiver: receiver.id, token: sender.token });
+  };
+
   const handle = (socket: WebSocket, ip: string, message: ClientMessage) => {
     const self = socketPeer.get(socket);
     switch (message.type) {
@@ -197,6 +206,9 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
             attach(known, socket, ip);
             // Still in its cast: no code to show. Waiting: a new code (the old one went with the connection).
             send(known, { type: 'registered', code: known.cast ? '' : issueCode(known), token: known.token });
+            const sender = known.cast?.sender;
+            if (sender) send(known, { type: 'paired', sender, token: known.token });
+            if (message.renegotiate) askForOffer(known);
             return;
           }
           // A restarted server: take the place back in the cast the token names; its sender will come back too.
@@ -207,6 +219,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
           peers.set(peer.id, peer);
           attach(peer, socket, ip);
           send(peer, { type: 'registered', code: '', token: resume });
+          if (message.renegotiate) askForOffer(peer);
           return;
         }
         // Until it is paired, a receiver's token names a cast of its own.
@@ -266,7 +279,9 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
         attach(peer, socket, ip);
         for (const id of message.receivers) {
           const receiver = peers.get(id);
-          if (receiver?.cast === cast) send(receiver, { type: 'paired', sender: peer.id, token: receiver.token });
+          if (receiver?.cast !== cast) continue;
+          send(receiver, { type: 'paired', sender: peer.id, token: receiver.token });
+          if (receiver.wantsOffer) askForOffer(receiver);
         }
         return;
       }

@@ -64,8 +64,11 @@ self.addEventListener('message', (event) => {
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-// Every page of the app is its shell: deep links and ?parameters start offline too.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//, new RegExp(`^${SHARE_ACTION}`)] }));
+// The casting pages are part of the shell; every other page of the app is the app itself, so deep
+// links and ?parameters start offline too.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/cast.html'), { allowlist: [/^\/cast\/?$/] }));
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/receive.html'), { allowlist: [/^\/receive\/?$/] }));
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//, /^\/signal/, new RegExp(`^${SHARE_ACTION}`)] }));
 registerRoute(
   ({ url, request }) => request.method === 'GET' && url.origin === self.location.origin && /^\/assets\/ffmpeg-core[^/]*\.(js|wasm)$/.test(url.pathname),
   new CacheFirst({ cacheName: 'peekcast-ffmpeg-core-v1', plugins: [new ExpirationPlugin({ maxEntries: 4 })] }),

@@ -10,7 +10,7 @@ import type {
   ThumbnailFailure,
   ThumbnailRequest,
 } from '../shared/quicklook-api.js';
-import { fields, focusRing } from '../styles/shared.js';
+import { buttons, fields, focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
 import './ffmpeg-status.js';
 import './file-drop.js';
@@ -85,6 +85,7 @@ function aspectOf(info: MediaInfo | undefined): number {
 export class PeekcastApp extends LitElement {
   static override styles = [
     focusRing,
+    buttons,
     fields,
     css`
       :host {
@@ -350,6 +351,7 @@ export class PeekcastApp extends LitElement {
             @change=${this.#onThumbCountChange}
           />
         </label>
+        <a class="button" href="/cast" data-testid="open-cast">Cast a screen</a>
         <slot name="status"></slot>
       </header>
       <main>

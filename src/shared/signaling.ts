@@ -30,8 +30,12 @@ export interface ResumeToken {
 
 /** Messages a client sends. */
 export type ClientMessage =
-  /** A receiver asks for a pairing code; `lock`: only the first sender may ever cast to it. */
-  | { type: 'register'; lock?: boolean; resume?: ResumeToken }
+  /**
+   * A receiver asks for a pairing code; `lock`: only the first sender may ever cast to it. With
+   * `resume` it takes its place back; `renegotiate`: it lost its media connection (a reload), so its
+   * sender should offer again.
+   */
+  | { type: 'register'; lock?: boolean; resume?: ResumeToken; renegotiate?: boolean }
   /** A sender pairs with the receiver showing `code` (again and again for more receivers). */
   | { type: 'join'; code: string }
   /** A sender takes its place back after a reconnect, with the receivers it knew. */
@@ -72,6 +76,7 @@ export type ServerMessage =
 const isString = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optional = <T>(v: unknown, check: (v: unknown) => v is T): boolean => v === undefined || check(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isNullableString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
 
 function isToken(v: unknown): v is ResumeToken {
@@ -114,8 +119,8 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   const fail = (reason: string) => ({ ok: false as const, reason: `${String(value!.type)}: ${reason}` });
   switch (value.type) {
     case 'register':
-      if (!only('lock', 'resume')) return fail('unexpected field');
-      if (!optional(value.lock, (v): v is boolean => typeof v === 'boolean') || !optional(value.resume, isToken)) return fail('bad lock or resume');
+      if (!only('lock', 'resume', 'renegotiate')) return fail('unexpected field');
+      if (!optional(value.lock, isBoolean) || !optional(value.renegotiate, isBoolean) || !optional(value.resume, isToken)) return fail('bad lock, renegotiate or resume');
       return { ok: true, message: value as ClientMessage };
     case 'join':
       if (!only('code')) return fail('unexpected field');

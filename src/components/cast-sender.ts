@@ -1,0 +1,293 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { CastError, CastSender, type CastCodec, type CastQuality } from '../cast/sender.js';
+import { beginTask } from '../controllers/busy-tasks.js';
+import { buttons, fields, focusRing } from '../styles/shared.js';
+
+type Source = 'screen' | 'camera' | 'file';
+/** What the sender page shows (the `cast-state` test hook). */
+type SenderState = 'idle' | 'starting' | 'casting' | 'error';
+
+/**
+ * The sender (`/cast`): choose what to cast (a screen, window or tab; a camera and microphone),
+ * enter the code a receiving screen shows (several, one after the other, for several screens),
+ * start, watch each screen's state and figures, switch the source without pairing again, stop.
+ * `?code=123456` fills the code in (the receiver's QR code links here); `&source=screen&autostart=1`
+ * starts at once.
+ *
+ * Test hooks: `[data-testid=cast-source]`, `[data-testid=cast-code]`, `[data-testid=cast-start]`,
+ * `[data-testid=cast-stop]`, `[data-testid=cast-state]`, `[data-testid=receiver-list]` (one
+ * `[data-testid=receiver]` per screen, `data-state` its connection state), `[data-testid=cast-error]`.
+ */
+export class CastSenderView extends LitElement {
+  static override styles = [
+    focusRing,
+    buttons,
+    fields,
+    css`
+      :host {
+        display: block;
+        box-sizing: border-box;
+        max-width: 56rem;
+        margin: 0 auto;
+        padding: 1.5rem clamp(0.75rem, 3vw, 2rem) 3rem;
+        color: var(--pc-text);
+      }
+      h1 {
+        margin: 0 0 1rem;
+        font-size: 1.5rem;
+      }
+      form {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
+        gap: 1rem;
+        align-items: end;
+      }
+      label {
+        display: grid;
+        gap: 0.25rem;
+        min-width: 0;
+        font-weight: 600;
+      }
+      label .field {
+        width: 100%;
+        min-width: 0;
+        box-sizing: border-box;
+      }
+      .actions [role='status'] {
+        align-self: center;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin: 1rem 0;
+      }
+      video {
+        width: 100%;
+        max-height: 40vh;
+        background: #000;
+        border-radius: var(--pc-radius, 14px);
+      }
+      ul {
+        list-style: none;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        padding: 0.75rem 1rem;
+        border: 1px solid var(--pc-border);
+        border-radius: var(--pc-radius, 14px);
+        background: var(--pc-surface);
+      }
+      .error {
+        color: var(--pc-danger-text);
+        background: var(--pc-danger-bg);
+        border: 1px solid var(--pc-danger-border);
+        border-radius: var(--pc-radius, 14px);
+        padding: 0.75rem 1rem;
+      }
+      .muted {
+        color: var(--pc-muted);
+      }
+    `,
+  ];
+
+  static override properties = {
+    source: { state: true },
+    code: { state: true },
+    state: { state: true },
+    error: { state: true },
+  };
+
+  declare private source: Source;
+  declare private code: string;
+  declare private state: SenderState;
+  declare private error: string;
+  #sender: CastSender | undefined;
+  #stream: MediaStream | undefined;
+  #quality: CastQuality = { contentHint: 'detail' };
+  #endTask: (() => void) | undefined;
+
+  constructor() {
+    super();
+    const params = new URLSearchParams(window.location.search);
+    this.source = (['screen', 'camera'] as const).find((s) => s === params.get('source')) ?? 'screen';
+    this.code = (params.get('code') ?? '').replace(/\D/g, '');
+    this.state = 'idle';
+    this.error = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#sender = new CastSender({ quality: this.#quality });
+    this.#sender.onChange = () => this.requestUpdate();
+    if (new URLSearchParams(window.location.search).get('autostart') === '1' && this.code) void this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopStream();
+    this.#sender?.close();
+  }
+
+  override render() {
+    const receivers = this.#sender?.receivers ?? [];
+    return html`
+      <h1>Cast to a screen</h1>
+      <form @submit=${this.#onSubmit}>
+        <label
+          >What to cast
+          <select class="field" data-testid="cast-source" .value=${live(this.source)} @change=${this.#onSource}>
+            <option value="screen">A screen, window or tab</option>
+            <option value="camera">Camera and microphone</option>
+            <option value="file" disabled>The video in the player (coming)</option>
+          </select>
+        </label>
+        <label
+          >Code on the screen
+          <input
+            class="field"
+            data-testid="cast-code"
+            inputmode="numeric"
+            autocomplete="off"
+            maxlength="12"
+            placeholder="123456"
+            .value=${live(this.code)}
+            @input=${(e: Event) => (this.code = (e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label
+          >Content
+          <select class="field" @change=${this.#onHint}>
+            <option value="detail">Slides and text (sharp)</option>
+            <option value="motion">Video (smooth)</option>
+          </select>
+        </label>
+        <label
+          >Bitrate cap
+          <select class="field" @change=${this.#onBitrate}>
+            <option value="">Automatic</option>
+            <option value="8000000">8 Mb/s</option>
+            <option value="4000000">4 Mb/s</option>
+            <option value="1500000">1.5 Mb/s</option>
+          </select>
+        </label>
+        <label
+          >Codec
+          <select class="field" @change=${this.#onCodec}>
+            <option value="">As the browsers agree</option>
+            <option value="H264">H.264</option>
+            <option value="VP8">VP8</option>
+            <option value="VP9">VP9</option>
+            <option value="AV1">AV1</option>
+          </select>
+        </label>
+      </form>
+      <div class="actions">
+        <button class="button primary" data-testid="cast-start" ?disabled=${this.state === 'starting' || !this.code.trim()} @click=${this.#start}>
+          ${receivers.length ? 'Add this screen' : 'Start casting'}
+        </button>
+        <button class="button" data-testid="cast-stop" ?disabled=${this.state !== 'casting'} @click=${this.#stop}>Stop</button>
+        <span role="status" class="muted">State: <span data-testid="cast-state">${this.state}</span>${this.#sender?.signalingState === 'reconnecting' ? ' (reconnecting to the server…)' : ''}</span>
+      </div>
+      ${this.error ? html`<p class="error" role="alert" data-testid="cast-error">${this.error}</p>` : nothing}
+      ${this.#stream ? html`<video muted autoplay playsinline aria-label="What you are casting" .srcObject=${this.#stream}></video>` : nothing}
+      <h2>Screens</h2>
+      <ul data-testid="receiver-list">
+        ${receivers.length === 0 ? html`<li class="muted">No screen yet.</li>` : nothing}
+        ${receivers.map(
+          (r) => html`<li data-testid="receiver" data-state=${r.state}>
+            <strong>Screen ${r.id.slice(0, 6)}</strong> · ${r.state}
+            ${r.stats.width ? html` · ${r.stats.width}×${r.stats.height} · ${Math.round(r.stats.fps ?? 0)} fps` : nothing}
+            ${r.stats.bitrate !== undefined ? html` · ${(r.stats.bitrate / 1e6).toFixed(1)} Mb/s` : nothing}
+            ${r.stats.rttMs !== undefined ? html` · RTT ${Math.round(r.stats.rttMs)} ms` : nothing}
+            ${r.stats.packetLoss !== undefined ? html` · loss ${(r.stats.packetLoss * 100).toFixed(1)} %` : nothing}
+            ${r.stats.codec ? html` · ${r.stats.codec}` : nothing}
+          </li>`,
+        )}
+      </ul>
+    `;
+  }
+
+  #onSubmit = (event: Event): void => {
+    event.preventDefault();
+    void this.#start();
+  };
+
+  #onSource = async (event: Event): Promise<void> => {
+    this.source = (event.target as HTMLSelectElement).value as Source;
+    // Switching while casting: the new tracks replace the old ones on every screen, no new pairing.
+    if (this.state === 'casting') await this.#useSource().catch((error: unknown) => this.#fail(error));
+  };
+
+  #onHint = (event: Event): void => void this.#sender?.setQuality({ contentHint: (event.target as HTMLSelectElement).value as 'detail' | 'motion' });
+  #onBitrate = (event: Event): void => {
+    const value = Number((event.target as HTMLSelectElement).value);
+    void this.#sender?.setQuality({ maxBitrate: value > 0 ? value : undefined });
+  };
+  #onCodec = (event: Event): void => void this.#sender?.setQuality({ codec: ((event.target as HTMLSelectElement).value || undefined) as CastCodec | undefined });
+
+  #start = async (): Promise<void> => {
+    if (!this.#sender || !this.code.trim()) return;
+    this.error = '';
+    this.state = 'starting';
+    try {
+      if (!this.#stream) await this.#useSource();
+      await this.#sender.join(this.code);
+      this.code = '';
+      this.state = 'casting';
+      this.#endTask ??= beginTask('cast');
+    } catch (error) {
+      this.#fail(error);
+      this.state = this.#sender.receivers.length ? 'casting' : 'error';
+    }
+  };
+
+  #stop = (): void => {
+    this.#sender?.stop();
+    this.#stopStream();
+    this.state = 'idle';
+    this.#endTask?.();
+    this.#endTask = undefined;
+  };
+
+  /** Asks the browser for the chosen source and casts it. */
+  async #useSource(): Promise<void> {
+    const stream =
+      this.source === 'camera'
+        ? await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: true })
+        : await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 30 } }, audio: true });
+    const previous = this.#stream;
+    this.#stream = stream;
+    // The browser's own "Stop sharing" ends the cast as our Stop does.
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => {
+      if (this.#stream === stream) this.#stop();
+    });
+    await this.#sender?.setStream(stream);
+    for (const track of previous?.getTracks() ?? []) track.stop();
+    this.requestUpdate();
+  }
+
+  #stopStream(): void {
+    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#stream = undefined;
+  }
+
+  #fail(error: unknown): void {
+    if (error instanceof CastError) this.error = error.message;
+    else if (error instanceof DOMException && error.name === 'NotAllowedError') this.error = 'Permission to capture was refused. Allow it in the browser, or choose another source.';
+    else if (error instanceof DOMException && error.name === 'NotFoundError') this.error = 'No such device: plug a camera in, or choose another source.';
+    else if (!window.isSecureContext) this.error = 'Capturing needs a secure page: open Peekcast through https:// or on localhost.';
+    else this.error = `Could not cast: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+customElements.define('pc-cast-sender', CastSenderView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-cast-sender': CastSenderView;
+  }
+}

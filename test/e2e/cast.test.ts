@@ -1,0 +1,126 @@
+/**
+ * Casting as people do it, with real WebRTC between pages of Debian's chromium on 127.0.0.1 and the
+ * real server's signaling: a sender page with chromium's fake screen casts to two receiver pages,
+ * pictures arrive on both, stop and cast again, a wrong code is refused, a receiver reload comes
+ * back, and a server killed and restarted mid-cast leaves the media flowing and signaling working.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
+import { launchChromium, watchPageErrors } from '../helpers/browser.js';
+import { DIST_ROOT } from '../helpers/serve.js';
+
+let server: PeekcastServer;
+let browser: Browser;
+let scratch: string;
+
+beforeAll(async () => {
+  server = await createPeekcastServer({ root: DIST_ROOT, port: 0, host: '127.0.0.1' });
+  browser = await launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--auto-select-desktop-capture-source=Entire screen',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+  scratch = mkdtempSync(join(tmpdir(), 'peekcast-cast-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const base = () => `http://127.0.0.1:${server.port}`;
+
+async function openReceiver(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(`${base()}/receive`);
+  await expect.poll(() => code(page), { timeout: 10_000 }).toMatch(/^\d{6}$/);
+  return { page, errors };
+}
+
+const code = (page: Page) => page.locator('[data-testid=pair-code]').textContent().then((t) => (t ?? '').trim());
+const state = (page: Page) => page.locator('[data-testid=cast-state]').textContent();
+/** Frames the receiver's video element has decoded so far. */
+const frames = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+
+async function expectFramesGrowing(page: Page): Promise<void> {
+  const before = await frames(page);
+  await expect.poll(() => frames(page), { timeout: 10_000 }).toBeGreaterThan(before + 10);
+}
+
+async function castTo(sender: Page, receiver: Page): Promise<void> {
+  await sender.locator('[data-testid=cast-code]').fill(await code(receiver));
+  await sender.locator('[data-testid=cast-start]').click();
+  await expect.poll(() => state(receiver), { timeout: 20_000 }).toBe('playing');
+}
+
+describe('casting between pages', () => {
+  it('casts a screen to two receivers, stops, casts again, and refuses a wrong code', async () => {
+    const tv = await openReceiver();
+    const projector = await openReceiver();
+    expect(await code(tv.page)).not.toBe(await code(projector.page));
+    const sender = await browser.newPage();
+    const senderErrors = watchPageErrors(sender);
+    await sender.goto(`${base()}/cast`);
+
+    // A wrong code first: said in words, nothing starts.
+    const wrong = (await code(tv.page)) === '000000' ? '000001' : '000000';
+    await sender.locator('[data-testid=cast-code]').fill(wrong);
+    await sender.locator('[data-testid=cast-start]').click();
+    await expect.poll(() => sender.locator('[data-testid=cast-error]').textContent().catch(() => ''), { timeout: 10_000 }).toContain('No screen shows that code');
+
+    await castTo(sender, tv.page);
+    await castTo(sender, projector.page);
+    await expectFramesGrowing(tv.page);
+    await expectFramesGrowing(projector.page);
+    expect(await sender.locator('[data-testid=receiver]').count()).toBe(2);
+    await expect.poll(() => sender.locator('[data-testid=receiver]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['connected', 'connected']);
+    expect(await state(sender)).toBe('casting');
+    // The receivers estimate their latency from their own figures.
+    await expect.poll(async () => Number(await tv.page.locator('[data-testid=latency-ms]').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+
+    // Stop: both screens show a new code; casting again works with it.
+    const oldCode = await code(tv.page);
+    await sender.locator('[data-testid=cast-stop]').click();
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+    await expect.poll(() => state(projector.page), { timeout: 10_000 }).toBe('waiting');
+    await expect.poll(() => code(tv.page)).toMatch(/^\d{6}$/);
+    expect(await code(tv.page)).not.toBe(oldCode);
+    await castTo(sender, tv.page);
+    await expectFramesGrowing(tv.page);
+
+    expect([...tv.errors, ...projector.errors, ...senderErrors]).toEqual([]);
+    await Promise.all([tv.page.close(), projector.page.close(), sender.close()]);
+  });
+
+  it('brings a reloaded receiver back, and keeps the media flowing while the server restarts', async () => {
+    const tv = await openReceiver();
+    const sender = await browser.newPage();
+    await sender.goto(`${base()}/cast?source=screen`);
+    await castTo(sender, tv.page);
+    await expectFramesGrowing(tv.page);
+
+    // The TV reloads: it takes its place back and the sender offers again.
+    await tv.page.reload();
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
+
+    // The server goes away: the peer-to-peer media do not need it.
+    const port = server.port;
+    await server.close();
+    await expectFramesGrowing(tv.page);
+    // It comes back on the same port: both pages reconnect and take their places back, so the sender can stop the cast.
+    server = await createPeekcastServer({ root: DIST_ROOT, port, host: '127.0.0.1' });
+    await expect.poll(() => server.signaling!.stats().peers, { timeout: 20_000 }).toBe(2);
+    await sender.locator('[data-testid=cast-stop]').click();
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+    await expect.poll(() => code(tv.page)).toMatch(/^\d{6}$/);
+    await Promise.all([tv.page.close(), sender.close()]);
+  });
+});
