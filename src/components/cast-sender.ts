@@ -95,12 +95,15 @@ export class CastSenderView extends LitElement {
   ];
 
   static override properties = {
+    fileSource: { attribute: false },
     source: { state: true },
     code: { state: true },
     state: { state: true },
     error: { state: true },
   };
 
+  /** In the app: the open video as a stream (its player's frames and sound); the `file` source needs it. */
+  declare fileSource: (() => MediaStream | undefined) | undefined;
   declare private source: Source;
   declare private code: string;
   declare private state: SenderState;
@@ -113,6 +116,7 @@ export class CastSenderView extends LitElement {
   constructor() {
     super();
     const params = new URLSearchParams(window.location.search);
+    this.fileSource = undefined;
     this.source = (['screen', 'camera'] as const).find((s) => s === params.get('source')) ?? 'screen';
     this.code = (params.get('code') ?? '').replace(/\D/g, '');
     this.state = 'idle';
@@ -142,7 +146,7 @@ export class CastSenderView extends LitElement {
           <select class="field" data-testid="cast-source" .value=${live(this.source)} @change=${this.#onSource}>
             <option value="screen">A screen, window or tab</option>
             <option value="camera">Camera and microphone</option>
-            <option value="file" disabled>The video in the player (coming)</option>
+            <option value="file" ?disabled=${!this.fileSource}>The video in the player${this.fileSource ? '' : ' (open it in Peekcast first)'}</option>
           </select>
         </label>
         <label
@@ -256,9 +260,11 @@ export class CastSenderView extends LitElement {
   /** Asks the browser for the chosen source and casts it. */
   async #useSource(): Promise<void> {
     const stream =
-      this.source === 'camera'
-        ? await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: true })
-        : await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 30 } }, audio: true });
+      this.source === 'file'
+        ? this.#fileStream()
+        : this.source === 'camera'
+          ? await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: true })
+          : await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 30 } }, audio: true });
     const previous = this.#stream;
     this.#stream = stream;
     // The browser's own "Stop sharing" ends the cast as our Stop does.
@@ -268,6 +274,12 @@ export class CastSenderView extends LitElement {
     await this.#sender?.setStream(stream);
     for (const track of previous?.getTracks() ?? []) track.stop();
     this.requestUpdate();
+  }
+
+  #fileStream(): MediaStream {
+    const stream = this.fileSource?.();
+    if (!stream) throw new Error('open a video in the player first');
+    return stream;
   }
 
   #stopStream(): void {

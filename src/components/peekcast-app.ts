@@ -123,6 +123,23 @@ export class PeekcastApp extends LitElement {
           -webkit-app-region: drag;
         }
       }
+      dialog.cast {
+        width: min(60rem, 100vw - 2rem);
+        max-height: calc(100vh - 2rem);
+        padding: 0 0 1rem;
+        border: 1px solid var(--pc-border);
+        border-radius: var(--pc-radius, 14px);
+        background: var(--pc-bg);
+        color: var(--pc-text);
+      }
+      dialog.cast::backdrop {
+        background: rgb(0 0 0 / 0.5);
+      }
+      dialog.cast form {
+        display: flex;
+        justify-content: flex-end;
+        padding: 0 1rem;
+      }
       header {
         display: flex;
         flex-wrap: wrap;
@@ -264,6 +281,7 @@ export class PeekcastApp extends LitElement {
     thumbsSettled: { state: true },
     playerLoaded: { state: true },
     ffmpegStatus: { state: true },
+    castOpened: { state: true },
   };
 
   /** Every file chosen or dropped in this session, in order. */
@@ -287,6 +305,8 @@ export class PeekcastApp extends LitElement {
   declare protected playerLoaded: boolean;
   /** What ffmpeg.wasm is doing, for files that need it. */
   declare protected ffmpegStatus: FfmpegStatus | undefined;
+  /** True once the cast panel was opened (its module loaded): it stays, so a cast outlives the dialog. */
+  declare protected castOpened: boolean;
 
   #quicklook = new QuickLookController(this, (status) => {
     this.ffmpegStatus = status;
@@ -306,6 +326,7 @@ export class PeekcastApp extends LitElement {
     this.thumbsSettled = false;
     this.playerLoaded = false;
     this.ffmpegStatus = undefined;
+    this.castOpened = false;
   }
 
   protected override firstUpdated(): void {
@@ -351,7 +372,7 @@ export class PeekcastApp extends LitElement {
             @change=${this.#onThumbCountChange}
           />
         </label>
-        <a class="button" href="/cast" data-testid="open-cast">Cast a screen</a>
+        <button class="button" data-testid="open-cast" @click=${this.#openCast}>Cast…</button>
         <slot name="status"></slot>
       </header>
       <main>
@@ -375,8 +396,23 @@ export class PeekcastApp extends LitElement {
           </section>
         </div>
       </main>
+      <dialog class="cast" aria-label="Cast to a screen" @close=${() => this.requestUpdate()}>
+        ${this.castOpened ? html`<pc-cast-sender .fileSource=${this.#playerStream}></pc-cast-sender>` : nothing}
+        <form method="dialog"><button class="button" data-testid="close-cast">Close (the cast goes on)</button></form>
+      </dialog>
     `;
   }
+
+  /** The cast panel: the sender, in a dialog, loaded on first use; closing it does not stop the cast. */
+  #openCast = async (): Promise<void> => {
+    await import('./cast-sender.js');
+    this.castOpened = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLDialogElement>('dialog.cast')?.showModal();
+  };
+
+  /** The open video as the player shows and plays it, for casting. */
+  #playerStream = (): MediaStream | undefined => this.renderRoot.querySelector('pc-player')?.captureStream();
 
   #renderFileHead(file: File) {
     return html`

@@ -276,6 +276,19 @@ export class VideoPlayer extends LitElement {
     `;
   }
 
+  /**
+   * The player as a MediaStream, for casting the open file: the frames it draws (the screen
+   * canvas, at up to 30 fps) and the sound it plays. Undefined before a file is on screen.
+   */
+  captureStream(): MediaStream | undefined {
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('[data-testid=screen]');
+    if (!canvas) return undefined;
+    const stream = canvas.captureStream(30);
+    const audio = this.#playback.facts?.hasAudio ? this.#playback.audioTrack() : undefined;
+    if (audio) stream.addTrack(audio);
+    return stream;
+  }
+
   async #attach(player: Comlink.Remote<PlayerApi>): Promise<void> {
     this.#attached = player;
     const stage = this.renderRoot.querySelector<HTMLElement>('.stage');

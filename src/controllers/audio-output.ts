@@ -164,6 +164,17 @@ export class AudioOutput {
     void context?.close().catch(() => undefined);
   }
 
+  /**
+   * What the speakers get, as a MediaStreamTrack (for casting the player: a `<video>`'s
+   * captureStream is not what plays here). Ends when this output is closed.
+   */
+  captureTrack(): MediaStreamTrack | undefined {
+    const context = this.#contextNow();
+    const tap = context.createMediaStreamDestination();
+    this.#analyser!.connect(tap);
+    return tap.stream.getAudioTracks()[0];
+  }
+
   #contextNow(): AudioContext {
     if (this.#context) return this.#context;
     const context = new AudioContext();

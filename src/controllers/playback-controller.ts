@@ -81,6 +81,11 @@ export class PlaybackController implements ReactiveController {
     return this.#audio.level();
   }
 
+  /** The sound as it plays, for casting. */
+  audioTrack(): MediaStreamTrack | undefined {
+    return this.#audio.captureTrack();
+  }
+
   async toggle(): Promise<void> {
     await (this.playing ? this.pause() : this.play());
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
+import { fixturePath } from '../fixtures/generate.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
 import { DIST_ROOT } from '../helpers/serve.js';
 
@@ -97,6 +98,27 @@ describe('casting between pages', () => {
 
     expect([...tv.errors, ...projector.errors, ...senderErrors]).toEqual([]);
     await Promise.all([tv.page.close(), projector.page.close(), sender.close()]);
+  });
+
+  it('casts the video open in the player, its pictures and its sound', async () => {
+    const tv = await openReceiver();
+    const app = await browser.newPage();
+    const errors = watchPageErrors(app);
+    await app.goto(`${base()}/?thumbs=2`);
+    await app.locator('[data-testid=file-input]').setInputFiles(fixturePath('h264-faststart'));
+    await expect.poll(() => app.locator('[data-testid=player]').getAttribute('data-frame'), { timeout: 20_000 }).toBe('0');
+    await app.locator('[data-testid=open-cast]').click();
+    await app.locator('[data-testid=cast-source]').selectOption('file');
+    await castTo(app, tv.page);
+    // Closing the panel does not stop the cast; the receiver gets the player's frames as it plays,
+    // and its sound as a second track.
+    await app.locator('[data-testid=close-cast]').click();
+    await app.locator('[data-testid=play]').click();
+    await expectFramesGrowing(tv.page);
+    expect(await state(tv.page)).toBe('playing');
+    expect(await tv.page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getTracks().map((t) => t.kind).sort())).toEqual(['audio', 'video']);
+    expect(errors).toEqual([]);
+    await Promise.all([tv.page.close(), app.close()]);
   });
 
   it('brings a reloaded receiver back, and keeps the media flowing while the server restarts', async () => {
