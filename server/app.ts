@@ -1,8 +1,13 @@
 import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { IceServer } from './cli-options.js';
+import { API_PREFIX, createControlApi } from './control-api.js';
 import { createRequestListener, type Route } from './routes.js';
+import type { TlsPair } from './tls.js';
 import { shareFallback } from './share-fallback.js';
 import { createSignalingServer, type SignalingOptions, type SignalingServer } from './signaling.js';
 import { SIGNALING_PATH } from '../src/shared/signaling.js';
@@ -28,6 +33,12 @@ export interface PeekcastServerOptions {
   routes?: readonly Route[];
   /** Casting signaling on {@link SIGNALING_PATH} (WebSocket); on unless `false`. */
   signaling?: SignalingOptions | false;
+  /** Serve HTTPS with this certificate (capturing a screen needs a secure page off localhost). */
+  tls?: TlsPair;
+  /** STUN/TURN servers for the casting pages (GET /api/v1/config). */
+  iceServers?: readonly IceServer[];
+  /** The control API's token; one is made when absent (see `apiToken` on the server). */
+  apiToken?: string;
 }
 
 /** A listening Peekcast server. */
@@ -40,6 +51,8 @@ export interface PeekcastServer {
   port: number;
   /** The casting signaling server, when on. */
   signaling: SignalingServer | undefined;
+  /** The control API's token (given, or made at start). */
+  apiToken: string;
   /** Stops accepting connections and resolves once open ones are done (cut after a short grace period). */
   close(): Promise<void>;
 }
@@ -67,12 +80,16 @@ export async function createPeekcastServer(options: PeekcastServerOptions): Prom
   await assertBuilt(root);
   const host = options.host ?? DEFAULT_HOST;
 
-  const routes = [...(options.routes ?? []), shareFallback, createStaticHandler({ root })];
-  const server = createServer(createRequestListener(routes));
   const signaling = options.signaling === false ? undefined : createSignalingServer(options.signaling);
+  const apiToken = options.apiToken ?? randomBytes(18).toString('base64url');
+  const api = signaling ? createControlApi({ signaling, token: apiToken, ...(options.iceServers ? { iceServers: options.iceServers } : {}) }) : undefined;
+  const routes = [...(options.routes ?? []), ...(api ? [api.route] : []), shareFallback, createStaticHandler({ root })];
+  const listener = createRequestListener(routes);
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (signaling && path === SIGNALING_PATH) signaling.handleUpgrade(req, socket, head);
+    else if (api && path === `${API_PREFIX}/ws`) api.handleUpgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   await new Promise<void>((resolveListen, rejectListen) => {
@@ -89,8 +106,10 @@ export async function createPeekcastServer(options: PeekcastServerOptions): Prom
     server,
     port,
     signaling,
-    url: `http://${hostForUrl(host)}:${port}`,
+    apiToken,
+    url: `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`,
     close() {
+      api?.close();
       signaling?.close();
       closing ??= closeServer(server);
       return closing;

@@ -7,6 +7,8 @@ import { createPeekcastServer, type PeekcastServer } from './app.js';
 import { defaultRootFor, readCliOptions, USAGE, UsageError, type CliOptions } from './cli-options.js';
 import { formatStartupBanner } from './startup-banner.js';
 import { describeStartError } from './start-errors.js';
+import { readFile } from 'node:fs/promises';
+import { ensureCertificate, type TlsPair } from './tls.js';
 
 let options: CliOptions;
 try {
@@ -19,13 +21,23 @@ try {
 
 let peekcast: PeekcastServer;
 try {
-  peekcast = await createPeekcastServer(options);
+  let tls: TlsPair | undefined;
+  if (options.tls?.mode === 'files') {
+    tls = { cert: await readFile(options.tls.cert, 'utf8'), key: await readFile(options.tls.key, 'utf8') };
+  } else if (options.tls?.mode === 'self-signed') {
+    const made = await ensureCertificate(options.tls.dir);
+    tls = made;
+    console.log(`${made.created ? 'Made' : 'Using'} the HTTPS certificate in ${options.tls.dir} (self-signed: browsers ask once to trust it).`);
+  }
+  const { tls: _tls, ...rest } = options;
+  peekcast = await createPeekcastServer({ ...rest, ...(tls ? { tls } : {}) });
 } catch (error) {
   console.error(describeStartError(error, options));
   process.exit(1);
 }
 
-console.log(formatStartupBanner(options.host, peekcast.port));
+console.log(formatStartupBanner(options.host, peekcast.port, undefined, options.tls ? 'https' : 'http'));
+console.log(`Control API token: ${options.apiToken ? '(from PEEKCAST_API_TOKEN)' : peekcast.apiToken}`);
 
 // `once`: a second Ctrl+C gets Node's default handling and ends the process at once.
 function shutDown(signal: NodeJS.Signals): void {

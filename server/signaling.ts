@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   CODE_DIGITS,
+  type CommandAction,
+  type CommandParams,
   MAX_MESSAGE_BYTES,
   parseClientMessage,
   type ClientMessage,
@@ -49,6 +51,8 @@ interface Peer {
   token: ResumeToken;
   /** A receiver back without its media connection, waiting for its sender to offer again. */
   wantsOffer?: boolean;
+  /** Senders that offered themselves to the control API, by the name they gave. */
+  announced?: string;
 }
 
 interface Cast {
@@ -67,10 +71,36 @@ export interface SignalingStats {
   lockedOut: number;
 }
 
+/** What the control API lists. */
+export interface ReceiverInfo {
+  id: string;
+  state: 'waiting' | 'casting' | 'away';
+  /** The code on screen, while waiting. */
+  code?: string;
+  cast?: string;
+}
+export interface CastInfo {
+  id: string;
+  sender: string | undefined;
+  receivers: string[];
+}
+export interface SenderInfo {
+  id: string;
+  name: string;
+  casting: boolean;
+  online: boolean;
+}
+
 export interface SignalingServer {
   /** Takes an HTTP upgrade to the signaling path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stats(): SignalingStats;
+  receivers(): ReceiverInfo[];
+  casts(): CastInfo[];
+  /** Senders that announced themselves to the control API. */
+  senders(): SenderInfo[];
+  /** Asks an announced sender to do something; resolves with its answer (or a timeout). */
+  command(sender: string, action: CommandAction, params: CommandParams, timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   close(): void;
 }
 
@@ -92,6 +122,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
   const casts = new Map<string, Cast>();
   const codes = new Map<string, Peer>();
   const wrong = new Map<string, { count: number; first: number; lockedUntil: number }>();
+  const commands = new Map<string, { sender: string; done: (result: { ok: boolean; detail?: string }) => void }>();
 
   const send = (peer: Peer, message: ServerMessage) => {
     if (peer.socket?.readyState === 1) peer.socket.send(JSON.stringify(message));
@@ -291,6 +322,24 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
         send(to, { type: 'signal', from: self.id, payload: message.payload });
         return;
       }
+      case 'announce': {
+        if (self && self.role !== 'sender') return refuse(socket, 'bad-message', 'A receiver cannot take commands.');
+        let sender = self;
+        if (!sender) {
+          sender = { id: newId(), role: 'sender', ip, socket: undefined, cast: undefined, held: [], token: { castId: '', peerId: '', secret: '' } };
+          peers.set(sender.id, sender);
+          attach(sender, socket, ip);
+        }
+        sender.announced = message.name ?? `Sender ${sender.id.slice(0, 6)}`;
+        return;
+      }
+      case 'command-result': {
+        const pending = commands.get(message.id);
+        if (!pending || pending.sender !== self?.id) return refuse(socket, 'bad-message', 'No such command.');
+        commands.delete(message.id);
+        pending.done({ ok: message.ok, ...(message.detail === undefined ? {} : { detail: message.detail }) });
+        return;
+      }
       case 'leave': {
         if (!self || self.role !== 'sender' || !self.cast) return refuse(socket, 'not-in-cast', 'Only a casting sender can leave a cast.');
         const cast = self.cast;
@@ -350,6 +399,43 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    receivers() {
+      return [...peers.values()]
+        .filter((p) => p.role === 'receiver')
+        .map((p) => ({
+          id: p.id,
+          state: !p.socket ? ('away' as const) : p.cast ? ('casting' as const) : ('waiting' as const),
+          ...(p.code ? { code: p.code } : {}),
+          ...(p.cast ? { cast: p.cast.id } : {}),
+        }));
+    },
+    casts() {
+      return [...casts.values()].map((c) => ({ id: c.id, sender: c.sender, receivers: [...c.receivers] }));
+    },
+    senders() {
+      return [...peers.values()]
+        .filter((p) => p.role === 'sender' && p.announced !== undefined)
+        .map((p) => ({ id: p.id, name: p.announced!, casting: (p.cast?.receivers.size ?? 0) > 0, online: p.socket !== undefined }));
+    },
+    command(senderId, action, params, timeoutMs = 15_000) {
+      const sender = peers.get(senderId);
+      if (!sender?.announced || !sender.socket) return Promise.resolve({ ok: false, detail: 'That sender is not connected.' });
+      const id = newId();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          commands.delete(id);
+          resolve({ ok: false, detail: `The sender did not answer within ${Math.round(timeoutMs / 1000)} s.` });
+        }, timeoutMs);
+        commands.set(id, {
+          sender: senderId,
+          done: (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          },
+        });
+        send(sender, { type: 'command', id, action, params });
+      });
     },
     stats() {
       const now = Date.now();

@@ -29,17 +29,17 @@ export function lanAddresses(interfaces: InterfaceTable = networkInterfaces()): 
  *
  * A server bound to one address lists only that address, since no other will answer.
  */
-export function formatStartupBanner(host: string, port: number, interfaces: InterfaceTable = networkInterfaces()): string {
+export function formatStartupBanner(host: string, port: number, interfaces: InterfaceTable = networkInterfaces(), scheme: 'http' | 'https' = 'http'): string {
   const lines = ['Peekcast is running:'];
   if (host === '0.0.0.0' || host === '::' || host === '') {
-    lines.push(`  Local:   http://localhost:${port}`);
+    lines.push(`  Local:   ${scheme}://localhost:${port}`);
     const lan = lanAddresses(interfaces);
-    for (const address of lan) lines.push(`  Network: http://${address}:${port}`);
+    for (const address of lan) lines.push(`  Network: ${scheme}://${address}:${port}`);
     if (lan.length === 0) lines.push('  Network: none found (is this machine on a network?)');
   } else if (isLoopback(host)) {
-    lines.push(`  Local:   http://${hostForUrl(host)}:${port}`);
+    lines.push(`  Local:   ${scheme}://${hostForUrl(host)}:${port}`);
   } else {
-    lines.push(`  Network: http://${hostForUrl(host)}:${port}`);
+    lines.push(`  Network: ${scheme}://${hostForUrl(host)}:${port}`);
   }
   return lines.join('\n');
 }

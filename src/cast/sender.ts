@@ -1,4 +1,4 @@
-import type { ServerMessage, SignalingErrorCode } from '../shared/signaling.js';
+import type { ClientMessage, CommandAction, CommandParams, ServerMessage, SignalingErrorCode } from '../shared/signaling.js';
 import { applySignal, candidatePayload, readStats, type CastStats, type StatsSample } from './peer.js';
 import { SignalingClient, type SignalingClientOptions, type SignalingState } from './signaling-client.js';
 
@@ -24,6 +24,8 @@ export interface CastSenderOptions {
   signaling?: Omit<SignalingClientOptions, 'hello'>;
   iceServers?: RTCIceServer[];
   quality?: CastQuality;
+  /** Offer this sender to the server's control API under this name. */
+  announce?: string;
 }
 
 /** A refused pairing, with the server's reason. */
@@ -52,6 +54,8 @@ interface Link {
  */
 export class CastSender {
   onChange: () => void = () => {};
+  /** Does what the control API asks (when announced); a rejection is reported back as the reason. */
+  onCommand: (action: CommandAction, params: CommandParams) => Promise<string | void> = () => Promise.reject(new Error('this sender takes no commands'));
   readonly #signaling: SignalingClient;
   readonly #links = new Map<string, Link>();
   readonly #iceServers: RTCIceServer[];
@@ -67,7 +71,9 @@ export class CastSender {
       ...options.signaling,
       hello: () => {
         const token = this.#signaling?.token;
-        return token ? { type: 'resume', token, receivers: [...this.#links.keys()] } : undefined;
+        const hello: ClientMessage[] = token ? [{ type: 'resume', token, receivers: [...this.#links.keys()] }] : [];
+        if (options.announce !== undefined) hello.push({ type: 'announce', name: options.announce });
+        return hello;
       },
     });
     this.#signaling.onMessage = (message) => void this.#onMessage(message);
@@ -150,6 +156,14 @@ export class CastSender {
       case 'signal': {
         const link = this.#links.get(message.from);
         if (link) await applySignal(link.pc, message.payload).catch(() => undefined);
+        break;
+      }
+      case 'command': {
+        const { id, action, params } = message;
+        await this.onCommand(action, params).then(
+          (detail) => this.#signaling.send({ type: 'command-result', id, ok: true, ...(detail ? { detail } : {}) }),
+          (error: unknown) => this.#signaling.send({ type: 'command-result', id, ok: false, detail: error instanceof Error ? error.message : String(error) }),
+        );
         break;
       }
       case 'peer-left': {

@@ -22,8 +22,8 @@ export interface SignalingClientOptions {
   /** First and longest wait between reconnects (doubling in between, with jitter). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Sent on every (re)connection, before anything queued: `register`/`resume` with the latest token. */
-  hello: () => ClientMessage | undefined;
+  /** Sent on every (re)connection, before anything queued: `register`/`resume` with the latest token, `announce`. */
+  hello: () => ClientMessage | ClientMessage[] | undefined;
 }
 
 /** The page's own signaling URL (ws: or wss: as the page is http: or https:). */
@@ -89,8 +89,7 @@ export class SignalingClient {
     this.#socket = socket;
     socket.onopen = () => {
       this.#backoff = this.#options.minBackoffMs ?? 250;
-      const hello = this.#options.hello();
-      if (hello) socket.send(JSON.stringify(hello));
+      for (const hello of [this.#options.hello() ?? []].flat()) socket.send(JSON.stringify(hello));
       for (const text of this.#queue.splice(0)) socket.send(text);
       this.#set('open');
     };

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import qrcode from 'qrcode-generator';
+import { fetchIceServers } from '../cast/ice-config.js';
 import { CastReceiver } from '../cast/receiver.js';
 import { buttons, focusRing } from '../styles/shared.js';
 
@@ -101,8 +102,12 @@ export class CastReceiverView extends LitElement {
     super.connectedCallback();
     const params = new URLSearchParams(window.location.search);
     this.kiosk = params.get('kiosk') === '1';
-    this.#receiver = new CastReceiver({ lock: params.get('lock') === '1', storage: window.sessionStorage });
-    this.#receiver.onChange = () => this.requestUpdate();
+    void fetchIceServers().then((iceServers) => {
+      if (!this.isConnected || this.#receiver) return;
+      this.#receiver = new CastReceiver({ lock: params.get('lock') === '1', storage: window.sessionStorage, iceServers });
+      this.#receiver.onChange = () => this.requestUpdate();
+      this.requestUpdate();
+    });
     document.addEventListener('visibilitychange', this.#keepAwake);
     void this.#keepAwake();
   }

@@ -1,10 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { fetchIceServers } from '../cast/ice-config.js';
+import { patternStream } from '../cast/pattern.js';
 import { CastError, CastSender, type CastCodec, type CastQuality } from '../cast/sender.js';
+import type { CommandAction, CommandParams } from '../shared/signaling.js';
 import { beginTask } from '../controllers/busy-tasks.js';
 import { buttons, fields, focusRing } from '../styles/shared.js';
 
-type Source = 'screen' | 'camera' | 'file';
+type Source = 'screen' | 'camera' | 'file' | 'pattern';
 /** What the sender page shows (the `cast-state` test hook). */
 type SenderState = 'idle' | 'starting' | 'casting' | 'error';
 
@@ -13,7 +16,8 @@ type SenderState = 'idle' | 'starting' | 'casting' | 'error';
  * enter the code a receiving screen shows (several, one after the other, for several screens),
  * start, watch each screen's state and figures, switch the source without pairing again, stop.
  * `?code=123456` fills the code in (the receiver's QR code links here); `&source=screen&autostart=1`
- * starts at once.
+ * starts at once. The page also offers itself to the server's control API (`?name=` names it there),
+ * which can start, stop and resize its cast.
  *
  * Test hooks: `[data-testid=cast-source]`, `[data-testid=cast-code]`, `[data-testid=cast-start]`,
  * `[data-testid=cast-stop]`, `[data-testid=cast-state]`, `[data-testid=receiver-list]` (one
@@ -112,12 +116,14 @@ export class CastSenderView extends LitElement {
   #stream: MediaStream | undefined;
   #quality: CastQuality = { contentHint: 'detail' };
   #endTask: (() => void) | undefined;
+  #pattern: ReturnType<typeof patternStream> | undefined;
+  #requested: { width: number; height: number } | undefined;
 
   constructor() {
     super();
     const params = new URLSearchParams(window.location.search);
     this.fileSource = undefined;
-    this.source = (['screen', 'camera'] as const).find((s) => s === params.get('source')) ?? 'screen';
+    this.source = (['screen', 'camera', 'pattern'] as const).find((s) => s === params.get('source')) ?? 'screen';
     this.code = (params.get('code') ?? '').replace(/\D/g, '');
     this.state = 'idle';
     this.error = '';
@@ -125,9 +131,45 @@ export class CastSenderView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#sender = new CastSender({ quality: this.#quality });
+    void this.#connect();
+  }
+
+  async #connect(): Promise<void> {
+    const params = new URLSearchParams(window.location.search);
+    const iceServers = await fetchIceServers();
+    if (!this.isConnected || this.#sender) return;
+    this.#sender = new CastSender({ quality: this.#quality, iceServers, announce: params.get('name') || 'Peekcast cast page' });
     this.#sender.onChange = () => this.requestUpdate();
-    if (new URLSearchParams(window.location.search).get('autostart') === '1' && this.code) void this.#start();
+    this.#sender.onCommand = (action, commandParams) => this.#command(action, commandParams);
+    this.requestUpdate();
+    if (params.get('autostart') === '1' && this.code) void this.#start();
+  }
+
+  /** What the control API asks: start (a source, to a code), stop, or a new resolution. */
+  async #command(action: CommandAction, params: CommandParams): Promise<string | void> {
+    if (action === 'stop') {
+      this.#stop();
+      return;
+    }
+    if (action === 'set_resolution') {
+      await this.#resize(params.width, params.height);
+      return `now ${params.width}×${params.height}`;
+    }
+    if (params.source === 'file' && !this.fileSource) throw new Error('this sender has no open video to cast');
+    if (params.source) this.source = params.source;
+    this.code = params.code ?? '';
+    this.#requested = params.width && params.height ? { width: params.width, height: params.height } : undefined;
+    await this.#start();
+    if (this.error) throw new Error(this.error);
+    return `casting ${this.source}`;
+  }
+
+  /** Caps the cast's picture size (the test picture is drawn at it). */
+  async #resize(width?: number, height?: number): Promise<void> {
+    if (!width || !height) throw new Error('a resolution needs a width and a height');
+    this.#requested = { width, height };
+    if (this.#pattern) this.#pattern.resize(width, height);
+    else await this.#stream?.getVideoTracks()[0]?.applyConstraints({ width: { max: width }, height: { max: height } });
   }
 
   override disconnectedCallback(): void {
@@ -146,6 +188,7 @@ export class CastSenderView extends LitElement {
           <select class="field" data-testid="cast-source" .value=${live(this.source)} @change=${this.#onSource}>
             <option value="screen">A screen, window or tab</option>
             <option value="camera">Camera and microphone</option>
+            <option value="pattern">A test picture with a clock</option>
             <option value="file" ?disabled=${!this.fileSource}>The video in the player${this.fileSource ? '' : ' (open it in Peekcast first)'}</option>
           </select>
         </label>
@@ -190,7 +233,7 @@ export class CastSenderView extends LitElement {
         </label>
       </form>
       <div class="actions">
-        <button class="button primary" data-testid="cast-start" ?disabled=${this.state === 'starting' || !this.code.trim()} @click=${this.#start}>
+        <button class="button primary" data-testid="cast-start" ?disabled=${!this.#sender || this.state === 'starting' || !this.code.trim()} @click=${this.#start}>
           ${receivers.length ? 'Add this screen' : 'Start casting'}
         </button>
         <button class="button" data-testid="cast-stop" ?disabled=${this.state !== 'casting'} @click=${this.#stop}>Stop</button>
@@ -259,8 +302,12 @@ export class CastSenderView extends LitElement {
 
   /** Asks the browser for the chosen source and casts it. */
   async #useSource(): Promise<void> {
+    const previousPattern = this.#pattern;
+    this.#pattern = this.source === 'pattern' ? patternStream(this.#requested?.width, this.#requested?.height) : undefined;
     const stream =
-      this.source === 'file'
+      this.source === 'pattern'
+        ? this.#pattern!.stream
+        : this.source === 'file'
         ? this.#fileStream()
         : this.source === 'camera'
           ? await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: true })
@@ -273,6 +320,8 @@ export class CastSenderView extends LitElement {
     });
     await this.#sender?.setStream(stream);
     for (const track of previous?.getTracks() ?? []) track.stop();
+    previousPattern?.stop();
+    if (this.#requested && this.source !== 'pattern') await this.#resize(this.#requested.width, this.#requested.height).catch(() => undefined);
     this.requestUpdate();
   }
 
@@ -285,6 +334,8 @@ export class CastSenderView extends LitElement {
   #stopStream(): void {
     for (const track of this.#stream?.getTracks() ?? []) track.stop();
     this.#stream = undefined;
+    this.#pattern?.stop();
+    this.#pattern = undefined;
   }
 
   #fail(error: unknown): void {

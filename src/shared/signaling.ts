@@ -44,7 +44,22 @@ export type ClientMessage =
   | { type: 'signal'; to: string; payload: SignalPayload }
   /** A sender lets one receiver go (or all of them), ending the cast there. */
   | { type: 'leave'; peer?: string }
+  /** A sender page (or bridge) offers itself to the control API, under a name people recognise. */
+  | { type: 'announce'; name?: string }
+  /** The answer to a `command`. */
+  | { type: 'command-result'; id: string; ok: boolean; detail?: string }
   | { type: 'ping' };
+
+/** What the control API can ask a sender to do. */
+export type CommandAction = 'start' | 'stop' | 'set_resolution';
+export interface CommandParams {
+  /** What to cast: `screen`, `camera`, `file` (the open video) or `pattern` (a test picture with a clock). */
+  source?: 'screen' | 'camera' | 'file' | 'pattern';
+  /** The code of the screen to cast to. */
+  code?: string;
+  width?: number;
+  height?: number;
+}
 
 /** Why the server refused something. */
 export type SignalingErrorCode =
@@ -71,6 +86,8 @@ export type ServerMessage =
   | { type: 'peer-left'; peer: string }
   | { type: 'signal'; from: string; payload: SignalPayload }
   | { type: 'error'; code: SignalingErrorCode; message: string; ref?: string }
+  /** To an announced sender, from the control API: answer with `command-result`. */
+  | { type: 'command'; id: string; action: CommandAction; params: CommandParams }
   | { type: 'pong' };
 
 const isString = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
@@ -137,6 +154,14 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
     case 'leave':
       if (!only('peer')) return fail('unexpected field');
       if (!optional(value.peer, (v): v is string => isString(v, 64))) return fail('bad peer');
+      return { ok: true, message: value as ClientMessage };
+    case 'announce':
+      if (!only('name')) return fail('unexpected field');
+      if (!optional(value.name, (v): v is string => isString(v, 80))) return fail('bad name');
+      return { ok: true, message: value as ClientMessage };
+    case 'command-result':
+      if (!only('id', 'ok', 'detail')) return fail('unexpected field');
+      if (!isString(value.id, 64) || !isBoolean(value.ok) || !optional(value.detail, (v): v is string => typeof v === 'string' && v.length <= 2000)) return fail('bad id, ok or detail');
       return { ok: true, message: value as ClientMessage };
     case 'ping':
       if (!only()) return fail('unexpected field');

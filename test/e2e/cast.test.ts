@@ -121,6 +121,31 @@ describe('casting between pages', () => {
     await Promise.all([tv.page.close(), app.close()]);
   });
 
+  it('starts, resizes and stops a cast from the control API, through a sender page', async () => {
+    const tv = await openReceiver();
+    const sender = await browser.newPage();
+    await sender.goto(`${base()}/cast?name=Lobby`);
+    const api = (path: string, body?: object, token = server.apiToken) =>
+      fetch(`${base()}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    // Pages of the earlier tests are gone (offline, their places kept a while); this one is the only one online.
+    await expect.poll(async () => ((await (await api('/senders')).json()) as { senders: Array<{ name: string; online: boolean }> }).senders.filter((s) => s.online).map((s) => s.name), { timeout: 10_000 }).toEqual(['Lobby']);
+    expect((await api('/screen', { action: 'start', params: { source_id: 'pattern' } }, 'not-the-token-000000000')).status).toBe(401);
+
+    const started = await api('/screen', { action: 'start', params: { source_id: 'pattern', resolution: '640x360', receiver: await code(tv.page) } });
+    expect(await started.json()).toMatchObject({ ok: true, detail: 'casting pattern' });
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
+    await expect.poll(() => tv.page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`), { timeout: 10_000 }).toBe('640x360');
+    const lobby = ((await (await api('/senders')).json()) as { senders: Array<{ id: string; name: string; casting: boolean }> }).senders.find((s) => s.name === 'Lobby')!;
+    expect(lobby.casting).toBe(true);
+    const casts = ((await (await api('/casts')).json()) as { casts: Array<{ sender: string; receivers: string[] }> }).casts;
+    expect(casts.filter((c) => c.sender === lobby.id).map((c) => c.receivers.length)).toEqual([1]);
+
+    expect((await api('/screen', { action: 'stop' })).status).toBe(200);
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+    await Promise.all([tv.page.close(), sender.close()]);
+  });
+
   it('brings a reloaded receiver back, and keeps the media flowing while the server restarts', async () => {
     const tv = await openReceiver();
     const sender = await browser.newPage();

@@ -1,7 +1,8 @@
 // The command-line entry (server/main.ts) as a real child process, plus the pure pieces it is made of:
 // option parsing, the start-up banner and the start-error messages.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +118,33 @@ describe('server/main.ts', () => {
 
     main.child.kill('SIGTERM');
     expect(await main.exited).toBe(0);
+  });
+
+  it('serves HTTPS with a certificate it makes on first use and keeps, and prints the control API token', async () => {
+    const tlsDir = join(root, 'tls');
+    for (const first of [true, false]) {
+      const port = await freePort();
+      const main = runMain({ PORT: String(port), PEEKCAST_ROOT: root, PEEKCAST_TLS_DIR: tlsDir, HOST: '127.0.0.1' }, ['--https']);
+      const [, localUrl] = await waitForStdout(main, /Local: +(https:\/\/\S+)/, 30_000);
+      expect(localUrl).toBe(`https://127.0.0.1:${port}`);
+      expect(main.stdout()).toContain(first ? 'Made the HTTPS certificate' : 'Using the HTTPS certificate');
+      expect(main.stdout()).toMatch(/Control API token: [\w-]{20,}/);
+      // The certificate is self-signed: this request trusts it as a browser does once told to.
+      const { status, cert } = await new Promise<{ status: number; cert: { subjectaltname?: string } }>((resolveGet, rejectGet) => {
+        const req = httpsGet(`https://127.0.0.1:${port}/`, { rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolveGet({ status: res.statusCode ?? 0, cert: (res.socket as import('node:tls').TLSSocket).getPeerCertificate() });
+        });
+        req.on('error', rejectGet);
+      });
+      expect(status).toBe(200);
+      expect(cert.subjectaltname).toContain('DNS:localhost');
+      expect(cert.subjectaltname).toContain('IP Address:127.0.0.1');
+      main.child.kill('SIGTERM');
+      expect(await main.exited).toBe(0);
+    }
+    const keyMode = (await stat(join(tlsDir, 'key.pem'))).mode & 0o777;
+    expect(keyMode).toBe(0o600);
   });
 
   it('exits with 1 and says so when the port is taken', async () => {
