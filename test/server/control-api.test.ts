@@ -109,6 +109,7 @@ describe('control API', () => {
     expect(commands.at(-1)).toMatchObject({ action: 'start', params: { source: 'pattern', code, width: 1280, height: 720 } });
     // Mirror is a start with the screen; stop is stop.
     response = await api('/screen', { method: 'POST', body: JSON.stringify({ action: 'mirror', params: { receiver: code } }) });
+    expect(response.status).toBe(200);
     expect(commands.at(-1)).toMatchObject({ action: 'start', params: { source: 'screen', code } });
     response = await api('/screen', { method: 'POST', body: JSON.stringify({ action: 'stop' }) });
     expect(response.status).toBe(200);

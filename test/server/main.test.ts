@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -133,7 +134,7 @@ describe('server/main.ts', () => {
       const { status, cert } = await new Promise<{ status: number; cert: { subjectaltname?: string } }>((resolveGet, rejectGet) => {
         const req = httpsGet(`https://127.0.0.1:${port}/`, { rejectUnauthorized: false }, (res) => {
           res.resume();
-          resolveGet({ status: res.statusCode ?? 0, cert: (res.socket as import('node:tls').TLSSocket).getPeerCertificate() });
+          resolveGet({ status: res.statusCode ?? 0, cert: (res.socket as TLSSocket).getPeerCertificate() });
         });
         req.on('error', rejectGet);
       });
