@@ -29,6 +29,7 @@ export function patternStream(width = 1280, height = 720): { stream: MediaStream
     const clock = new Date();
     const text = `${clock.toLocaleTimeString('en-GB')}.${String(clock.getMilliseconds()).padStart(3, '0')}`;
     context.fillText(text, w / 2, h / 2);
+    drawTimeCode(context, w, h, performance.timeOrigin + now);
   };
   draw();
   // A timer, not requestAnimationFrame: a sender tab in the background keeps casting.
@@ -45,4 +46,48 @@ export function patternStream(width = 1280, height = 720): { stream: MediaStream
       for (const track of stream.getTracks()) track.stop();
     },
   };
+}
+
+/** Bits of the time code: the sender's clock in whole milliseconds, modulo 2^32. */
+const TIME_CODE_BITS = 32;
+
+/** Where the time code's cells are: a strip along the bottom, one cell per bit, after a white and a black reference cell. */
+function timeCodeCell(w: number, h: number, index: number): { x: number; y: number; size: number } {
+  const size = Math.floor(w / (TIME_CODE_BITS + 2));
+  return { x: index * size, y: h - size, size };
+}
+
+/**
+ * Draws `epochMs` as black and white cells (large enough to survive video compression), so a
+ * receiver can read back when the frame was drawn: glass-to-glass latency, measured (bench/cast.ts).
+ */
+function drawTimeCode(context: CanvasRenderingContext2D, w: number, h: number, epochMs: number): void {
+  const value = Math.floor(epochMs) % 2 ** TIME_CODE_BITS;
+  for (let i = 0; i < TIME_CODE_BITS + 2; i++) {
+    const { x, y, size } = timeCodeCell(w, h, i);
+    const bit = i === 0 ? 1 : i === 1 ? 0 : Math.floor(value / 2 ** (TIME_CODE_BITS - 1 - (i - 2))) % 2;
+    context.fillStyle = bit ? '#ffffff' : '#000000';
+    context.fillRect(x, y, size, size);
+  }
+}
+
+/** The centre of each time-code cell in a `w`×`h` picture of the pattern: where a reader samples. */
+export function timeCodePoints(w: number, h: number): Array<[x: number, y: number]> {
+  return Array.from({ length: TIME_CODE_BITS + 2 }, (_, i) => {
+    const { x, y, size } = timeCodeCell(w, h, i);
+    return [Math.floor(x + size / 2), Math.floor(y + size / 2)];
+  });
+}
+
+/**
+ * The sender's clock (ms modulo 2^32) from the brightness sampled at {@link timeCodePoints}, or
+ * undefined when the reference cells cannot be told apart (not the pattern, or a mangled frame).
+ */
+export function decodeTimeCode(lumas: readonly number[]): number | undefined {
+  const [white = 0, black = 255] = lumas;
+  if (white - black < 100 || lumas.length !== TIME_CODE_BITS + 2) return undefined;
+  const threshold = (white + black) / 2;
+  let value = 0;
+  for (let i = 2; i < lumas.length; i++) value = value * 2 + (lumas[i]! > threshold ? 1 : 0);
+  return value;
 }

@@ -16,7 +16,7 @@ type SenderState = 'idle' | 'starting' | 'casting' | 'error';
  * enter the code a receiving screen shows (several, one after the other, for several screens),
  * start, watch each screen's state and figures, switch the source without pairing again, stop.
  * `?code=123456` fills the code in (the receiver's QR code links here); `&source=screen&autostart=1`
- * starts at once. The page also offers itself to the server's control API (`?name=` names it there),
+ * starts at once; `&resolution=1920x1080` caps (or, for the test picture, sets) the size. The page also offers itself to the server's control API (`?name=` names it there),
  * which can start, stop and resize its cast.
  *
  * Test hooks: `[data-testid=cast-source]`, `[data-testid=cast-code]`, `[data-testid=cast-start]`,
@@ -127,6 +127,8 @@ export class CastSenderView extends LitElement {
     this.code = (params.get('code') ?? '').replace(/\D/g, '');
     this.state = 'idle';
     this.error = '';
+    const size = /^(\d{2,5})x(\d{2,5})$/.exec(params.get('resolution') ?? '');
+    if (size) this.#requested = { width: Number(size[1]), height: Number(size[2]) };
   }
 
   override connectedCallback(): void {
