@@ -214,6 +214,14 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
 
   const socketPeer = new WeakMap<WebSocket, Peer>();
 
+  /** A connection's first `join` or `announce` makes it a sender (without a cast until it pairs). */
+  const newSender = (socket: WebSocket, ip: string): Peer => {
+    const sender: Peer = { id: newId(), role: 'sender', ip, socket: undefined, cast: undefined, held: [], token: { castId: '', peerId: '', secret: '' } };
+    peers.set(sender.id, sender);
+    attach(sender, socket, ip);
+    return sender;
+  };
+
   /** A receiver lost its media connection: its sender pairs with it again (a new offer), now or when it is back. */
   const askForOffer = (receiver: Peer) => {
     const sender = receiver.cast?.sender ? peers.get(receiver.cast.sender) : undefined;
@@ -269,12 +277,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
           if (wrongCode(ip)) return refuse(socket, 'locked-out', 'Too many wrong codes from this address: try again later.');
           return refuse(socket, 'bad-code', 'No screen shows that code. Check the code on the receiving screen.');
         }
-        let sender = self;
-        if (!sender) {
-          sender = { id: newId(), role: 'sender', ip, socket: undefined, cast: undefined, held: [], token: { castId: '', peerId: '', secret: '' } };
-          peers.set(sender.id, sender);
-          attach(sender, socket, ip);
-        }
+        const sender = self ?? newSender(socket, ip);
         if (receiver.lockedTo && receiver.lockedTo !== sender.id) return refuse(socket, 'receiver-locked', 'That screen only takes casts from the sender it first paired with.');
         let cast = sender.cast;
         if (!cast) {
@@ -324,12 +327,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
       }
       case 'announce': {
         if (self && self.role !== 'sender') return refuse(socket, 'bad-message', 'A receiver cannot take commands.');
-        let sender = self;
-        if (!sender) {
-          sender = { id: newId(), role: 'sender', ip, socket: undefined, cast: undefined, held: [], token: { castId: '', peerId: '', secret: '' } };
-          peers.set(sender.id, sender);
-          attach(sender, socket, ip);
-        }
+        const sender = self ?? newSender(socket, ip);
         sender.announced = message.name ?? `Sender ${sender.id.slice(0, 6)}`;
         return;
       }

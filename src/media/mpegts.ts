@@ -295,17 +295,15 @@ export async function indexTs(source: ByteSource, startSec: number, signal?: Abo
     const pts = current.pts === undefined ? undefined : seconds(current.pts);
     const dts = current.dts === undefined ? pts : seconds(current.dts);
     if (audio.has(pid)) return;
-    let size = current.size;
-    if (stream.convert) {
-      const es = concat(current.pieces, current.size);
-      size = lengthPrefixedSize(es);
-    }
+    // Converted streams keep every piece: one copy of the PES serves its size and its keyframe test.
+    const head = concat(current.pieces, stream.convert ? current.size : Math.min(current.kept, KEY_HEAD));
+    const size = stream.convert ? lengthPrefixedSize(head) : current.size;
     if (size === 0) return;
     current.pes.at = stream.size;
     stream.pes.push(current.pes);
     stream.size += size;
     const rows = video.get(pid) ?? other.get(pid)!;
-    const key = video.has(pid) ? (keyOf(codec, concat(current.pieces, Math.min(current.kept, KEY_HEAD))) ?? current.randomAccess) : true;
+    const key = video.has(pid) ? (keyOf(codec, head.subarray(0, KEY_HEAD)) ?? current.randomAccess) : true;
     const last = rows.pts.length - 1;
     rows.push(pts ?? (last >= 0 ? rows.pts[last]! : 0), dts ?? (last >= 0 ? rows.dts[last]! : 0), 0, current.pes.at, size, key);
   };
