@@ -16,6 +16,18 @@ export interface CastStats {
   framesDecoded?: number;
   framesSent?: number;
   codec?: string;
+  /** Sender side: the glass-to-glass estimate the receiver last reported, ms. */
+  latencyMs?: number;
+}
+
+/**
+ * The receiver's estimate of glass-to-glass latency: its jitter-buffer delay, half the round trip,
+ * and one frame interval for capture, encoding and decoding; undefined before the first figures.
+ * (Checked against the measured figure by `npm run bench:cast`.)
+ */
+export function latencyEstimateMs(stats: CastStats): number | undefined {
+  if (stats.jitterBufferMs === undefined) return undefined;
+  return Math.round(stats.jitterBufferMs + (stats.rttMs ?? 0) / 2 + 1000 / Math.max(1, stats.fps ?? 30));
 }
 
 /** What is kept between two stats samples to turn counters into rates. */
@@ -74,6 +86,7 @@ export async function applySignal(pc: RTCPeerConnection, payload: SignalPayload)
     await pc.setRemoteDescription(payload.description as RTCSessionDescriptionInit);
     return;
   }
+  if (payload.kind !== 'candidate') return;
   // Candidates may arrive before the description they belong to; a late or stale one is harmless.
   await pc.addIceCandidate(payload.candidate ?? undefined).catch(() => undefined);
 }

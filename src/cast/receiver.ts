@@ -1,5 +1,5 @@
 import type { ResumeToken, ServerMessage } from '../shared/signaling.js';
-import { applySignal, candidatePayload, readStats, type CastStats, type StatsSample } from './peer.js';
+import { applySignal, candidatePayload, latencyEstimateMs, readStats, type CastStats, type StatsSample } from './peer.js';
 import { SignalingClient, type SignalingClientOptions } from './signaling-client.js';
 
 /** What the receiving screen shows (the `cast-state` test hook). */
@@ -101,7 +101,7 @@ export class CastReceiver {
       case 'signal':
         if (message.from !== this.#sender) break;
         if (message.payload.kind === 'description' && message.payload.description.type === 'offer') await this.#answer(message.payload);
-        else if (this.#pc) await applySignal(this.#pc, message.payload);
+        else if (this.#pc && message.payload.kind !== 'report') await applySignal(this.#pc, message.payload);
         break;
       default:
         break;
@@ -167,6 +167,11 @@ export class CastReceiver {
     const { stats, sample } = await readStats(pc, this.#sample).catch(() => ({ stats: this.stats, sample: this.#sample }));
     this.stats = stats;
     this.#sample = sample;
+    // The sender's panel shows what only this side measures.
+    const latencyMs = latencyEstimateMs(stats);
+    if (latencyMs !== undefined && this.#sender && this.#pc === pc) {
+      this.#signaling.send({ type: 'signal', to: this.#sender, payload: { kind: 'report', latencyMs, jitterBufferMs: Math.round(stats.jitterBufferMs ?? 0) } });
+    }
     this.onChange();
   }
 }

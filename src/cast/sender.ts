@@ -44,6 +44,8 @@ interface Link {
   state: ReceiverView['state'];
   stats: CastStats;
   sample?: StatsSample;
+  /** The receiver's last report of what only it measures. */
+  report?: Pick<CastStats, 'latencyMs' | 'jitterBufferMs'>;
 }
 
 /**
@@ -155,7 +157,11 @@ export class CastSender {
         break;
       case 'signal': {
         const link = this.#links.get(message.from);
-        if (link) await applySignal(link.pc, message.payload).catch(() => undefined);
+        if (!link) break;
+        if (message.payload.kind === 'report') {
+          link.report = { latencyMs: message.payload.latencyMs, jitterBufferMs: message.payload.jitterBufferMs };
+          Object.assign(link.stats, link.report);
+        } else await applySignal(link.pc, message.payload).catch(() => undefined);
         break;
       }
       case 'command': {
@@ -242,7 +248,7 @@ export class CastSender {
     for (const link of this.#links.values()) {
       if (link.pc.connectionState === 'closed') continue;
       const { stats, sample } = await readStats(link.pc, link.sample).catch(() => ({ stats: link.stats, sample: link.sample }));
-      link.stats = stats;
+      link.stats = { ...stats, ...link.report };
       link.sample = sample;
     }
     this.onChange();

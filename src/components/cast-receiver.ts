@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import qrcode from 'qrcode-generator';
 import { fetchIceServers } from '../cast/ice-config.js';
+import { latencyEstimateMs } from '../cast/peer.js';
 import { CastReceiver } from '../cast/receiver.js';
 import { buttons, focusRing } from '../styles/shared.js';
 
@@ -140,7 +141,7 @@ export class CastReceiverView extends LitElement {
     const r = this.#receiver;
     if (!r) return nothing;
     const link = `${window.location.origin}/cast?code=${r.code}`;
-    const latency = r.stats.jitterBufferMs !== undefined ? Math.round(r.stats.jitterBufferMs + (r.stats.rttMs ?? 0) / 2 + 1000 / Math.max(1, r.stats.fps ?? 30)) : undefined;
+    const latency = latencyEstimateMs(r.stats);
     return html`
       <video data-testid="remote-video" autoplay playsinline aria-label="The cast"></video>
       ${r.state === 'waiting'

@@ -8,6 +8,13 @@ import { beginTask } from '../controllers/busy-tasks.js';
 import { buttons, fields, focusRing } from '../styles/shared.js';
 
 type Source = 'screen' | 'camera' | 'file' | 'pattern';
+
+/** Size caps the sender offers (the control API and `?resolution=` may set any other). */
+const SIZE_CAPS = [
+  { value: '1920x1080', label: '1080p' },
+  { value: '1280x720', label: '720p' },
+  { value: '854x480', label: '480p' },
+];
 /** What the sender page shows (the `cast-state` test hook). */
 type SenderState = 'idle' | 'starting' | 'casting' | 'error';
 
@@ -19,9 +26,15 @@ type SenderState = 'idle' | 'starting' | 'casting' | 'error';
  * starts at once; `&resolution=1920x1080` caps (or, for the test picture, sets) the size. The page also offers itself to the server's control API (`?name=` names it there),
  * which can start, stop and resize its cast.
  *
+ * For a camera, pickers choose the camera and the microphone (`?camera=` a device id); size and
+ * frame-rate caps apply to any captured source. Each screen's line shows its stats and the latency
+ * it reports.
+ *
  * Test hooks: `[data-testid=cast-source]`, `[data-testid=cast-code]`, `[data-testid=cast-start]`,
  * `[data-testid=cast-stop]`, `[data-testid=cast-state]`, `[data-testid=receiver-list]` (one
- * `[data-testid=receiver]` per screen, `data-state` its connection state), `[data-testid=cast-error]`.
+ * `[data-testid=receiver]` per screen, `data-state` its connection state, with
+ * `[data-testid=receiver-latency-ms]`), `[data-testid=camera-device]`, `[data-testid=mic-device]`,
+ * `[data-testid=size-cap]`, `[data-testid=fps-cap]`, `[data-testid=cast-error]`.
  */
 export class CastSenderView extends LitElement {
   static override styles = [
@@ -104,6 +117,11 @@ export class CastSenderView extends LitElement {
     code: { state: true },
     state: { state: true },
     error: { state: true },
+    cameras: { state: true },
+    microphones: { state: true },
+    cameraId: { state: true },
+    microphoneId: { state: true },
+    fpsCap: { state: true },
   };
 
   /** In the app: the open video as a stream (its player's frames and sound); the `file` source needs it. */
@@ -112,6 +130,15 @@ export class CastSenderView extends LitElement {
   declare private code: string;
   declare private state: SenderState;
   declare private error: string;
+  /** Cameras and microphones the browser lists (names appear once capture was allowed). */
+  declare private cameras: MediaDeviceInfo[];
+  declare private microphones: MediaDeviceInfo[];
+  /** The chosen camera; '' lets the browser choose. */
+  declare private cameraId: string;
+  /** The chosen microphone; '' lets the browser choose, `none` casts the camera without sound. */
+  declare private microphoneId: string;
+  /** Frame-rate cap, frames per second; 0: as captured. */
+  declare private fpsCap: number;
   #sender: CastSender | undefined;
   #stream: MediaStream | undefined;
   #quality: CastQuality = { contentHint: 'detail' };
@@ -127,6 +154,11 @@ export class CastSenderView extends LitElement {
     this.code = (params.get('code') ?? '').replace(/\D/g, '');
     this.state = 'idle';
     this.error = '';
+    this.cameras = [];
+    this.microphones = [];
+    this.cameraId = params.get('camera') ?? '';
+    this.microphoneId = '';
+    this.fpsCap = 0;
     const size = /^(\d{2,5})x(\d{2,5})$/.exec(params.get('resolution') ?? '');
     if (size) this.#requested = { width: Number(size[1]), height: Number(size[2]) };
   }
@@ -134,7 +166,17 @@ export class CastSenderView extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.#connect();
+    navigator.mediaDevices?.addEventListener('devicechange', this.#listDevices);
+    void this.#listDevices();
   }
+
+  /** Lists cameras and microphones for the pickers; called again when devices come and go. */
+  #listDevices = async (): Promise<void> => {
+    const devices = await navigator.mediaDevices?.enumerateDevices().catch(() => []) ?? [];
+    // Before capture is allowed, browsers hide devices behind one entry without an id.
+    this.cameras = devices.filter((d) => d.kind === 'videoinput' && d.deviceId);
+    this.microphones = devices.filter((d) => d.kind === 'audioinput' && d.deviceId);
+  };
 
   async #connect(): Promise<void> {
     const params = new URLSearchParams(window.location.search);
@@ -171,11 +213,23 @@ export class CastSenderView extends LitElement {
     if (!width || !height) throw new Error('a resolution needs a width and a height');
     this.#requested = { width, height };
     if (this.#pattern) this.#pattern.resize(width, height);
-    else await this.#stream?.getVideoTracks()[0]?.applyConstraints({ width: { max: width }, height: { max: height } });
+    else await this.#applyCaps();
+  }
+
+  /** Applies the size and frame-rate caps to the captured picture (the browser scales it down). */
+  async #applyCaps(): Promise<void> {
+    const track = this.#stream?.getVideoTracks()[0];
+    if (!track || this.#pattern || this.source === 'file') return;
+    const size = this.#requested;
+    const constraints: MediaTrackConstraints = {};
+    if (size) Object.assign(constraints, { width: { max: size.width }, height: { max: size.height } });
+    if (this.fpsCap) constraints.frameRate = { max: this.fpsCap };
+    await track.applyConstraints(constraints);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#listDevices);
     this.#stopStream();
     this.#sender?.close();
   }
@@ -194,6 +248,7 @@ export class CastSenderView extends LitElement {
             <option value="file" ?disabled=${!this.fileSource}>The video in the player${this.fileSource ? '' : ' (open it in Peekcast first)'}</option>
           </select>
         </label>
+        ${this.source === 'camera' ? this.#renderDevices() : nothing}
         <label
           >Code on the screen
           <input
@@ -221,6 +276,23 @@ export class CastSenderView extends LitElement {
             <option value="8000000">8 Mb/s</option>
             <option value="4000000">4 Mb/s</option>
             <option value="1500000">1.5 Mb/s</option>
+          </select>
+        </label>
+        <label
+          >Size cap
+          <select class="field" data-testid="size-cap" .value=${live(this.#sizeValue())} @change=${this.#onSizeCap}>
+            <option value="">As captured</option>
+            ${SIZE_CAPS.map((c) => html`<option value=${c.value}>${c.label}</option>`)}
+            ${this.#requested && !SIZE_CAPS.some((c) => c.value === this.#sizeValue()) ? html`<option value=${this.#sizeValue()}>${this.#sizeValue()}</option>` : nothing}
+          </select>
+        </label>
+        <label
+          >Frame-rate cap
+          <select class="field" data-testid="fps-cap" .value=${live(String(this.fpsCap || ''))} @change=${this.#onFpsCap}>
+            <option value="">As captured</option>
+            <option value="60">60 fps</option>
+            <option value="30">30 fps</option>
+            <option value="15">15 fps</option>
           </select>
         </label>
         <label
@@ -254,11 +326,59 @@ export class CastSenderView extends LitElement {
             ${r.stats.rttMs !== undefined ? html` · RTT ${Math.round(r.stats.rttMs)} ms` : nothing}
             ${r.stats.packetLoss !== undefined ? html` · loss ${(r.stats.packetLoss * 100).toFixed(1)} %` : nothing}
             ${r.stats.codec ? html` · ${r.stats.codec}` : nothing}
+            ${r.stats.jitterBufferMs !== undefined ? html` · jitter buffer ${Math.round(r.stats.jitterBufferMs)} ms` : nothing}
+            · latency ≈ <span data-testid="receiver-latency-ms">${r.stats.latencyMs ?? ''}</span> ms
           </li>`,
         )}
       </ul>
     `;
   }
+
+  #renderDevices() {
+    return html`<label
+        >Camera
+        <select class="field" data-testid="camera-device" .value=${live(this.cameraId)} @change=${this.#onCamera}>
+          <option value="">Default camera</option>
+          ${this.cameras.map((d, i) => html`<option value=${d.deviceId}>${d.label || `Camera ${i + 1}`}</option>`)}
+        </select>
+      </label>
+      <label
+        >Microphone
+        <select class="field" data-testid="mic-device" .value=${live(this.microphoneId)} @change=${this.#onMicrophone}>
+          <option value="">Default microphone</option>
+          <option value="none">No sound</option>
+          ${this.microphones.map((d, i) => html`<option value=${d.deviceId}>${d.label || `Microphone ${i + 1}`}</option>`)}
+        </select>
+      </label>`;
+  }
+
+  #sizeValue(): string {
+    return this.#requested ? `${this.#requested.width}x${this.#requested.height}` : '';
+  }
+
+  #onCamera = (event: Event): Promise<void> => this.#switchDevice(() => (this.cameraId = (event.target as HTMLSelectElement).value));
+  #onMicrophone = (event: Event): Promise<void> => this.#switchDevice(() => (this.microphoneId = (event.target as HTMLSelectElement).value));
+
+  /** Another camera or microphone: while casting the camera, its tracks replace the old ones on every screen. */
+  async #switchDevice(choose: () => void): Promise<void> {
+    choose();
+    if (this.state === 'casting' && this.source === 'camera') await this.#useSource().catch((error: unknown) => this.#fail(error));
+  }
+
+  #onSizeCap = async (event: Event): Promise<void> => {
+    const size = /^(\d+)x(\d+)$/.exec((event.target as HTMLSelectElement).value);
+    if (size) await this.#resize(Number(size[1]), Number(size[2])).catch((error: unknown) => this.#fail(error));
+    else {
+      this.#requested = undefined;
+      await this.#applyCaps().catch((error: unknown) => this.#fail(error));
+    }
+    this.requestUpdate();
+  };
+
+  #onFpsCap = async (event: Event): Promise<void> => {
+    this.fpsCap = Number((event.target as HTMLSelectElement).value) || 0;
+    await this.#applyCaps().catch((error: unknown) => this.#fail(error));
+  };
 
   #onSubmit = (event: Event): void => {
     event.preventDefault();
@@ -312,7 +432,7 @@ export class CastSenderView extends LitElement {
         : this.source === 'file'
         ? this.#fileStream()
         : this.source === 'camera'
-          ? await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1920 }, height: { ideal: 1080 } }, audio: true })
+          ? await navigator.mediaDevices.getUserMedia(this.#cameraConstraints())
           : await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 30 } }, audio: true });
     const previous = this.#stream;
     this.#stream = stream;
@@ -323,8 +443,17 @@ export class CastSenderView extends LitElement {
     await this.#sender?.setStream(stream);
     for (const track of previous?.getTracks() ?? []) track.stop();
     previousPattern?.stop();
-    if (this.#requested && this.source !== 'pattern') await this.#resize(this.#requested.width, this.#requested.height).catch(() => undefined);
+    if (this.source !== 'pattern') await this.#applyCaps().catch(() => undefined);
+    // Device names are readable once capture was allowed.
+    if (this.source === 'camera') await this.#listDevices();
     this.requestUpdate();
+  }
+
+  #cameraConstraints(): MediaStreamConstraints {
+    const video: MediaTrackConstraints = { width: { ideal: 1920 }, height: { ideal: 1080 } };
+    if (this.cameraId) video.deviceId = { exact: this.cameraId };
+    const audio = this.microphoneId === 'none' ? false : this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true;
+    return { video, audio };
   }
 
   #fileStream(): MediaStream {

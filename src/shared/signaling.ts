@@ -15,10 +15,17 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 /** Pairing codes: this many decimal digits, from a cryptographic RNG. */
 export const CODE_DIGITS = 6;
 
-/** An SDP description or an ICE candidate, as the browsers hand them out. */
+/**
+ * An SDP description or an ICE candidate, as the browsers hand them out, or a receiver's report of
+ * what only it can measure (its jitter buffer, its latency estimate) for the sender's stats panel.
+ */
 export type SignalPayload =
   | { kind: 'description'; description: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string } }
-  | { kind: 'candidate'; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null };
+  | { kind: 'candidate'; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null }
+  | { kind: 'report'; latencyMs: number; jitterBufferMs: number };
+
+/** Largest figure a report may carry, ms: anything above is not a live cast's. */
+const MAX_REPORT_MS = 600_000;
 
 /** A peer's proof of its place in a cast, to take it back after a reconnect. */
 export interface ResumeToken {
@@ -105,6 +112,10 @@ function isPayload(v: unknown): v is SignalPayload {
   if (v.kind === 'description') {
     const d = v.description;
     return isObject(d) && ['offer', 'answer', 'pranswer', 'rollback'].includes(d.type as string) && (d.sdp === undefined || typeof d.sdp === 'string');
+  }
+  if (v.kind === 'report') {
+    const figure = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_REPORT_MS;
+    return Object.keys(v).length === 3 && figure(v.latencyMs) && figure(v.jitterBufferMs);
   }
   if (v.kind === 'candidate') {
     const c = v.candidate;

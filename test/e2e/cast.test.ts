@@ -22,7 +22,9 @@ beforeAll(async () => {
   server = await createPeekcastServer({ root: DIST_ROOT, port: 0, host: '127.0.0.1' });
   browser = await launchChromium([
     '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
+    // Three fake cameras, so the camera picker has a choice (the second is a 16-bit depth camera;
+    // the third, fake_device_2, delivers MJPEG like a USB webcam).
+    '--use-fake-device-for-media-stream=device-count=3',
     '--auto-select-desktop-capture-source=Entire screen',
     '--autoplay-policy=no-user-gesture-required',
   ]);
@@ -100,6 +102,38 @@ describe('casting between pages', () => {
     await Promise.all([tv.page.close(), projector.page.close(), sender.close()]);
   });
 
+  it('casts a camera chosen in the picker, switches cameras without pairing again, caps size and frame rate, and shows the latency on both sides', async () => {
+    const tv = await openReceiver();
+    const sender = await browser.newPage();
+    const errors = watchPageErrors(sender);
+    await sender.goto(`${base()}/cast?source=camera`);
+    await castTo(sender, tv.page);
+    await expectFramesGrowing(tv.page);
+    // Once capture is allowed the picker names every camera; the preview shows which one is cast.
+    const cameras = sender.locator('[data-testid=camera-device] option');
+    await expect.poll(() => cameras.allTextContents(), { timeout: 10_000 }).toEqual(['Default camera', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
+    const second = await cameras.nth(3).getAttribute('value');
+    const castDevice = () => sender.locator('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0]?.getSettings().deviceId);
+    expect(await castDevice()).not.toBe(second);
+    await sender.locator('[data-testid=camera-device]').selectOption(second!);
+    await expect.poll(castDevice, { timeout: 10_000 }).toBe(second);
+    // The same peer connection carries the new camera: no new pairing, pictures keep coming.
+    expect(await state(tv.page)).toBe('playing');
+    await expectFramesGrowing(tv.page);
+
+    await sender.locator('[data-testid=size-cap]').selectOption('854x480');
+    await sender.locator('[data-testid=fps-cap]').selectOption('15');
+    await expect.poll(() => tv.page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 }).toBeLessThanOrEqual(854);
+    expect(await sender.locator('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0]!.getSettings().frameRate)).toBeLessThanOrEqual(15);
+
+    // The receiver's latency estimate, on its screen and reported to the sender's panel.
+    await expect.poll(async () => Number(await sender.locator('[data-testid=receiver-latency-ms]').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    const onScreen = Number(await tv.page.locator('[data-testid=latency-ms]').textContent());
+    expect(Math.abs(Number(await sender.locator('[data-testid=receiver-latency-ms]').textContent()) - onScreen)).toBeLessThan(100);
+    expect([...errors, ...tv.errors]).toEqual([]);
+    await Promise.all([tv.page.close(), sender.close()]);
+  });
+
   it('casts the video open in the player, its pictures and its sound', async () => {
     const tv = await openReceiver();
     const app = await browser.newPage();
@@ -141,6 +175,14 @@ describe('casting between pages', () => {
     const casts = ((await (await api('/casts')).json()) as { casts: Array<{ sender: string; receivers: string[] }> }).casts;
     expect(casts.filter((c) => c.sender === lobby.id).map((c) => c.receivers.length)).toEqual([1]);
 
+    expect((await api('/screen', { action: 'stop' })).status).toBe(200);
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+
+    // The screen itself, started remotely: no click on the sender page (kiosk flags, see DEVELOPERS.md).
+    const screen = await api('/screen', { action: 'start', params: { source_id: 'screen', receiver: await code(tv.page) } });
+    expect(await screen.json()).toMatchObject({ ok: true, detail: 'casting screen' });
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
     expect((await api('/screen', { action: 'stop' })).status).toBe(200);
     await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
     await Promise.all([tv.page.close(), sender.close()]);

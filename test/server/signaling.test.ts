@@ -123,6 +123,10 @@ describe('casting signaling', () => {
     expect(await tv.client.next('signal')).toEqual({ type: 'signal', from: pairedTv.sender, payload: offer });
     tv.client.send({ type: 'signal', to: pairedTv.sender, payload: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } } });
     expect((await sender.next('signal')).from).toBe(first.receiver);
+    // The receiver's report of its latency reaches the sender's stats panel the same way.
+    const report = { kind: 'report', latencyMs: 42, jitterBufferMs: 12 } as const;
+    tv.client.send({ type: 'signal', to: pairedTv.sender, payload: report });
+    expect(await sender.next('signal')).toEqual({ type: 'signal', from: first.receiver, payload: report });
     // Not to a receiver outside the cast, and a used code no longer pairs.
     const strangerId = stranger.token.peerId;
     sender.send({ type: 'signal', to: strangerId, payload: offer });
@@ -183,7 +187,9 @@ describe('casting signaling', () => {
     const { receiver: tvId } = await sender.next('joined');
 
     const rogue = await connect(server);
-    for (const bad of ['not json', '[]', '{"type":"launch-missiles"}', '{"type":"join"}', '{"type":"join","code":"123456","extra":1}', '{"type":"signal","to":"x","payload":{"kind":"description","description":{"type":"bogus"}}}']) {
+    for (const bad of ['not json', '[]', '{"type":"launch-missiles"}', '{"type":"join"}', '{"type":"join","code":"123456","extra":1}', '{"type":"signal","to":"x","payload":{"kind":"description","description":{"type":"bogus"}}}',
+      '{"type":"signal","to":"x","payload":{"kind":"report","latencyMs":-5,"jitterBufferMs":1}}',
+      '{"type":"signal","to":"x","payload":{"kind":"report","latencyMs":5,"jitterBufferMs":1,"script":"x"}}']) {
       rogue.send(bad);
       expect((await rogue.next('error')).code, bad).toBe('bad-message');
     }
