@@ -22,6 +22,13 @@ const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 const RESUME_GRACE_MS = 30_000;
 /** Messages kept for a peer while it reconnects. */
 const HELD_MESSAGES = 64;
+/**
+ * Join attempts an address may make in a burst, and how many more it earns each second: a sender
+ * pairing with a wall of screens is far inside this, a script guessing codes is not (and the
+ * tenth wrong code locks it out anyway).
+ */
+const JOIN_BURST = 20;
+const JOINS_PER_SECOND = 2;
 /** Bad messages a connection may send before it is closed. */
 const STRIKES = 10;
 const HEARTBEAT_MS = 20_000;
@@ -32,6 +39,8 @@ export interface SignalingOptions {
   /** Overrides for tests. */
   lockoutMs?: number;
   graceMs?: number;
+  /** Join attempts per address: burst and refill per second (defaults {@link JOIN_BURST}, {@link JOINS_PER_SECOND}). */
+  joinRate?: { burst: number; perSecond: number };
 }
 
 interface Peer {
@@ -122,6 +131,9 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
   const casts = new Map<string, Cast>();
   const codes = new Map<string, Peer>();
   const wrong = new Map<string, { count: number; first: number; lockedUntil: number }>();
+  const joinRate = options.joinRate ?? { burst: JOIN_BURST, perSecond: JOINS_PER_SECOND };
+  /** Join tokens left per address (a token bucket), and when they were counted. */
+  const joinBuckets = new Map<string, { tokens: number; at: number }>();
   const commands = new Map<string, { sender: string; done: (result: { ok: boolean; detail?: string }) => void }>();
 
   const send = (peer: Peer, message: ServerMessage) => {
@@ -202,6 +214,17 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
     const entry = wrong.get(ip);
     return entry !== undefined && entry.lockedUntil > Date.now();
   };
+  /** Takes one join attempt from the address's bucket; false when it is empty. */
+  const mayJoin = (ip: string): boolean => {
+    const now = Date.now();
+    const bucket = joinBuckets.get(ip) ?? { tokens: joinRate.burst, at: now };
+    bucket.tokens = Math.min(joinRate.burst, bucket.tokens + ((now - bucket.at) / 1000) * joinRate.perSecond);
+    bucket.at = now;
+    joinBuckets.set(ip, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   const wrongCode = (ip: string): boolean => {
     const now = Date.now();
     let entry = wrong.get(ip);
@@ -272,6 +295,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
       case 'join': {
         if (self && self.role !== 'sender') return refuse(socket, 'bad-message', 'A receiver cannot join a cast.');
         if (lockedOut(ip)) return refuse(socket, 'locked-out', 'Too many wrong codes from this address: try again later.');
+        if (!mayJoin(ip)) return refuse(socket, 'rate-limited', 'Too many attempts from this address at once: wait a few seconds and try again.');
         const receiver = codes.get(message.code);
         if (!receiver) {
           if (wrongCode(ip)) return refuse(socket, 'locked-out', 'Too many wrong codes from this address: try again later.');
@@ -385,6 +409,8 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [ip, entry] of wrong) if (entry.lockedUntil <= now && now - entry.first > lockoutMs) wrong.delete(ip);
+    // A bucket that has filled up again is the same as none.
+    for (const [ip, bucket] of joinBuckets) if (bucket.tokens + ((now - bucket.at) / 1000) * joinRate.perSecond >= joinRate.burst) joinBuckets.delete(ip);
   }, 60_000);
   sweep.unref();
 

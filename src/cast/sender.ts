@@ -150,7 +150,7 @@ export class CastSender {
         break;
       }
       case 'error':
-        if (this.#pending && ['bad-code', 'locked-out', 'receiver-locked'].includes(message.code)) {
+        if (this.#pending && ['bad-code', 'locked-out', 'rate-limited', 'receiver-locked'].includes(message.code)) {
           this.#pending.reject(new CastError(message.code, message.message));
           this.#pending = undefined;
         }

@@ -74,6 +74,7 @@ export type SignalingErrorCode =
   | 'too-large'
   | 'bad-code'
   | 'locked-out'
+  | 'rate-limited'
   | 'receiver-locked'
   | 'not-in-cast'
   | 'bad-resume'

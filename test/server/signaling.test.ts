@@ -27,8 +27,9 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function start(options: { graceMs?: number; port?: number } = {}): Promise<PeekcastServer> {
-  const server = await createPeekcastServer({ root, port: options.port ?? 0, host: '127.0.0.1', signaling: { graceMs: options.graceMs ?? 2000 } });
+async function start(options: { graceMs?: number; port?: number; joinRate?: { burst: number; perSecond: number } } = {}): Promise<PeekcastServer> {
+  const signaling = { graceMs: options.graceMs ?? 2000, ...(options.joinRate ? { joinRate: options.joinRate } : {}) };
+  const server = await createPeekcastServer({ root, port: options.port ?? 0, host: '127.0.0.1', signaling });
   servers.push(server);
   return server;
 }
@@ -80,8 +81,8 @@ class Client {
   }
 }
 
-async function connect(server: PeekcastServer, headers: Record<string, string> = {}): Promise<Client> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}${SIGNALING_PATH}`, { headers });
+async function connect(server: PeekcastServer, headers: Record<string, string> = {}, localAddress?: string): Promise<Client> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}${SIGNALING_PATH}`, { headers, ...(localAddress ? { localAddress } : {}) });
   const client = new Client(socket);
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
@@ -267,8 +268,33 @@ describe('casting signaling', () => {
     expect(server.signaling!.stats()).toMatchObject({ casts: 0, codes: 1, peers: 1 });
   });
 
+  it('limits how fast one address may try codes, and only that address', async () => {
+    const server = await start({ joinRate: { burst: 5, perSecond: 10 } });
+    const tv = await receiver(server);
+    const guesser = await connect(server);
+    const wrong = tv.code === '000000' ? '000001' : '000000';
+    for (let i = 0; i < 5; i++) {
+      guesser.send({ type: 'join', code: wrong });
+      expect((await guesser.next('error')).code).toBe('bad-code');
+    }
+    // The burst is spent: even the right code waits, from this address.
+    guesser.send({ type: 'join', code: tv.code });
+    expect((await guesser.next('error')).code).toBe('rate-limited');
+    // Another address (127.0.0.2 is loopback too) is not slowed down.
+    const neighbour = await connect(server, {}, '127.0.0.2');
+    neighbour.send({ type: 'join', code: tv.code });
+    expect((await neighbour.next('joined')).receiver).toBe(tv.token.peerId);
+    // A moment later the first address may try again.
+    const other = await receiver(server);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    guesser.send({ type: 'join', code: other.code });
+    await guesser.next('joined');
+  });
+
   it('pairs 200 clients in 50 casts, and holds nothing once they have left', async () => {
-    const server = await start({ graceMs: 100 });
+    // 150 joins in a second or two from one address is what the join limiter stops; this test
+    // measures pairing and memory, so it gives its one address room.
+    const server = await start({ graceMs: 100, joinRate: { burst: 1000, perSecond: 1000 } });
     const before = process.memoryUsage().heapUsed;
     const senders: Client[] = [];
     const receivers: Array<Awaited<ReturnType<typeof receiver>>> = [];
