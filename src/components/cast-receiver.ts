@@ -161,6 +161,8 @@ export class CastReceiverView extends LitElement {
         ${r.stats.width ? html`<span>${r.stats.width}×${r.stats.height} · ${Math.round(r.stats.fps ?? 0)} fps · ${r.stats.codec ?? ''}</span>` : nothing}
         ${r.stats.bitrate !== undefined ? html`<span>${(r.stats.bitrate / 1e6).toFixed(1)} Mb/s</span>` : nothing}
         ${r.stats.packetLoss !== undefined ? html`<span>loss ${(r.stats.packetLoss * 100).toFixed(1)} %</span>` : nothing}
+        ${r.stats.rttMs !== undefined ? html`<span>RTT ${Math.round(r.stats.rttMs)} ms</span>` : nothing}
+        ${r.stats.jitterBufferMs !== undefined ? html`<span>jitter buffer ${Math.round(r.stats.jitterBufferMs)} ms</span>` : nothing}
         <span>latency ≈ <span data-testid="latency-ms">${latency ?? ''}</span> ms</span>
       </div>
     `;

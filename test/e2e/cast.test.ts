@@ -128,6 +128,9 @@ describe('casting between pages', () => {
 
     // The receiver's latency estimate, on its screen and reported to the sender's panel.
     await expect.poll(async () => Number(await sender.locator('[data-testid=receiver-latency-ms]').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Both panels carry the figures: size, frame rate, bitrate, loss, round trip, jitter buffer.
+    await expect.poll(() => tv.page.locator('.bar').textContent(), { timeout: 10_000 }).toMatch(/\d+×\d+ · \d+ fps[\s\S]*Mb\/s[\s\S]*loss[\s\S]*RTT \d+ ms[\s\S]*jitter buffer \d+ ms/);
+    expect(await sender.locator('[data-testid=receiver]').textContent()).toMatch(/\d+×\d+ · \d+ fps[\s\S]*Mb\/s[\s\S]*RTT \d+ ms[\s\S]*loss[\s\S]*jitter buffer \d+ ms/);
     const onScreen = Number(await tv.page.locator('[data-testid=latency-ms]').textContent());
     expect(Math.abs(Number(await sender.locator('[data-testid=receiver-latency-ms]').textContent()) - onScreen)).toBeLessThan(100);
     expect([...errors, ...tv.errors]).toEqual([]);
