@@ -10,6 +10,12 @@ import { describeStartError } from './start-errors.js';
 import { readFile } from 'node:fs/promises';
 import { ensureCertificate, type TlsPair } from './tls.js';
 
+if (process.argv[2] === 'bridge') {
+  // `peekcast bridge …`: a capture/display bridge instead of the server.
+  const { bridgeMain } = await import('./bridge/cli.js');
+  process.exit(await bridgeMain(process.argv.slice(3)));
+}
+
 let options: CliOptions;
 try {
   options = readCliOptions(process.argv.slice(2), process.env, defaultRootFor(import.meta.url));

@@ -53,7 +53,8 @@ export class SignalingClient {
 
   constructor(options: SignalingClientOptions) {
     this.#options = options;
-    this.#url = options.server ?? signalingUrl(globalThis.location);
+    // The page's own server; the bridge (Node, no location) always passes `server`.
+    this.#url = options.server ?? signalingUrl((globalThis as unknown as { location: { protocol: string; host: string } }).location);
     this.#factory = options.socket ?? ((url) => new WebSocket(url) as unknown as SocketLike);
     this.#backoff = options.minBackoffMs ?? 250;
     this.#connect();

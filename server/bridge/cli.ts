@@ -1,0 +1,130 @@
+/**
+ * `peekcast bridge send …`: the bridge's command line (see {@link BRIDGE_USAGE}). It casts a source
+ * through ffmpeg and werift to the screens it pairs with, logs what happens (one JSON object a line
+ * with `--log-json`), and on SIGINT/SIGTERM ends its ffmpeg before it exits.
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createLog, type BridgeLog } from './log.js';
+import { RtpSource } from './rtp-source.js';
+import { BridgeSender } from './sender.js';
+import { DEFAULT_SETTINGS, parseSize, parseSource, type EncodeSettings, type SourceSpec } from './sources.js';
+
+export const BRIDGE_USAGE = `Usage: peekcast bridge send --source SOURCE --server URL [--code CODE] [options]
+
+Casts SOURCE to the Peekcast screen showing CODE (or, without --code, waits for the server's
+control API to start it).
+
+  --source test          a test picture (testsrc2) with the time burned in
+  --source file:PATH     a video file, played in a loop
+  --server URL           the Peekcast server, e.g. http://192.168.1.20:8080
+  --code CODE            the pairing code a screen shows
+  --size WxH             picture size (default ${DEFAULT_SETTINGS.width}x${DEFAULT_SETTINGS.height})
+  --fps N                frames per second (default ${DEFAULT_SETTINGS.fps})
+  --bitrate N            video bitrate in bits per second, k and M allowed (default 2M)
+  --name NAME            how the control API lists this bridge (default: bridge on HOSTNAME)
+  --ffmpeg PATH          the ffmpeg to run (default: ffmpeg on PATH)
+  --log-json             log one JSON object a line`;
+
+export class BridgeUsageError extends Error {}
+
+export interface BridgeSendOptions {
+  source: SourceSpec;
+  server: string;
+  code?: string;
+  settings: EncodeSettings;
+  name: string;
+  ffmpeg?: string;
+  logJson: boolean;
+}
+
+function parseBitrate(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
+  if (!match) throw new BridgeUsageError(`--bitrate ${JSON.stringify(text)}: give bits per second, e.g. 2M or 1500k.`);
+  const scale = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[match[2] as '' | 'k' | 'K' | 'm' | 'M'];
+  return Math.round(Number(match[1]) * scale);
+}
+
+/** Reads `bridge send` arguments (the words after `bridge send`). */
+export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        source: { type: 'string' },
+        server: { type: 'string' },
+        code: { type: 'string' },
+        size: { type: 'string' },
+        fps: { type: 'string' },
+        bitrate: { type: 'string' },
+        name: { type: 'string' },
+        ffmpeg: { type: 'string' },
+        'log-json': { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (!values.source) throw new BridgeUsageError('--source is required.');
+  if (!values.server) throw new BridgeUsageError('--server is required.');
+  try {
+    const size = values.size ? parseSize(values.size) : DEFAULT_SETTINGS;
+    const fps = values.fps === undefined ? DEFAULT_SETTINGS.fps : Number(values.fps);
+    if (!Number.isInteger(fps) || fps < 1 || fps > 120) throw new BridgeUsageError(`--fps ${values.fps}: give a whole number from 1 to 120.`);
+    new URL(values.server);
+    return {
+      source: parseSource(values.source),
+      server: values.server,
+      ...(values.code ? { code: values.code } : {}),
+      settings: { width: size.width, height: size.height, fps, bitrate: values.bitrate ? parseBitrate(values.bitrate) : DEFAULT_SETTINGS.bitrate },
+      name: values.name ?? `bridge on ${hostname()}`,
+      ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}),
+      logJson: values['log-json'] ?? false,
+    };
+  } catch (error) {
+    if (error instanceof BridgeUsageError) throw error;
+    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Runs `bridge send` until SIGINT/SIGTERM; resolves with the exit status. */
+export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
+  // The source reports to the sender, which needs the source: tie them once both exist.
+  const bridge: { sender?: BridgeSender } = {};
+  const source = new RtpSource(options.source, options.settings, {
+    log,
+    ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
+    onState: (state, detail) => bridge.sender?.sourceState(state, detail),
+  });
+  const sender = (bridge.sender = new BridgeSender({ server: options.server, source, log, name: options.name }));
+  sender.onState = (state, detail) => log('state', { state }, detail);
+  log('state', { state: 'starting' });
+  await source.start();
+  if (options.code) {
+    sender.join(options.code).catch((error: unknown) => log.error('join', { code: options.code }, error instanceof Error ? error.message : String(error)));
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log('exit', { signal });
+  sender.close();
+  await source.stop();
+  return 0;
+}
+
+/** `peekcast bridge …` from the command line. */
+export async function bridgeMain(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'send') return await runBridgeSend(readBridgeSendOptions(rest));
+    if (command === 'receive') throw new BridgeUsageError('bridge receive is not built yet; this bridge sends (bridge send).');
+    throw new BridgeUsageError(command ? `Unknown bridge command ${JSON.stringify(command)}.` : 'Say what the bridge does: bridge send.');
+  } catch (error) {
+    if (!(error instanceof BridgeUsageError)) throw error;
+    console.error(`${error.message}\n\n${BRIDGE_USAGE}`);
+    return 1;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The bridge as a box in a meeting room runs it: `peekcast bridge send` in its own process, ffmpeg
+ * encoding the `test` picture or a file into RTP, werift sending it to a real receiver page in
+ * Debian's chromium, through the real server on 127.0.0.1. Pictures must be decoded there; a killed
+ * ffmpeg must come back; the control API must start, resize and stop the bridge; SIGTERM must leave
+ * no ffmpeg behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
+import { fixturePath } from '../fixtures/generate.js';
+import { launchChromium, watchPageErrors } from '../helpers/browser.js';
+import { DIST_ROOT } from '../helpers/serve.js';
+
+let server: PeekcastServer;
+let browser: Browser;
+const bridges: Bridge[] = [];
+
+beforeAll(async () => {
+  server = await createPeekcastServer({ root: DIST_ROOT, port: 0, host: '127.0.0.1' });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+});
+
+afterAll(async () => {
+  for (const b of bridges) b.child.kill('SIGKILL');
+  await browser?.close();
+  await server?.close();
+});
+
+const base = () => `http://127.0.0.1:${server.port}`;
+
+interface LogLine {
+  event: string;
+  [key: string]: unknown;
+}
+
+/** A bridge process and the JSON lines it has logged so far. */
+interface Bridge {
+  child: ChildProcess;
+  lines: LogLine[];
+  exited: Promise<number | null>;
+}
+
+function startBridge(args: string[]): Bridge {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'bridge', 'send', '--server', base(), '--log-json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: LogLine[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        lines.push({ event: 'text', line });
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const bridge = { child, lines, exited };
+  bridges.push(bridge);
+  return bridge;
+}
+
+const states = (b: Bridge) => b.lines.filter((l) => l.event === 'state').map((l) => l.state);
+const lastState = (b: Bridge) => states(b).at(-1);
+const ffmpegPids = (b: Bridge) => b.lines.filter((l) => l.event === 'ffmpeg').map((l) => l.pid as number);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function openReceiver(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(`${base()}/receive`);
+  await expect.poll(() => code(page), { timeout: 10_000 }).toMatch(/^\d{6}$/);
+  return { page, errors };
+}
+
+const code = (page: Page) => page.locator('[data-testid=pair-code]').textContent().then((t) => (t ?? '').trim());
+const state = (page: Page) => page.locator('[data-testid=cast-state]').textContent();
+const frames = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+const size = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);
+
+async function expectFramesGrowing(page: Page): Promise<void> {
+  const before = await frames(page);
+  await expect.poll(() => frames(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
+}
+
+describe('bridge send', () => {
+  it('casts the test picture to a receiver page, survives a killed ffmpeg, and leaves nothing behind on SIGTERM', async () => {
+    const tv = await openReceiver();
+    const bridge = startBridge(['--source', 'test', '--size', '640x360', '--fps', '25', '--code', await code(tv.page)]);
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
+    expect(await size(tv.page)).toBe('640x360');
+    await expect.poll(() => lastState(bridge)).toBe('casting');
+    expect(states(bridge)[0]).toBe('starting');
+
+    // ffmpeg dies: the bridge says so, starts it again, and the pictures come back.
+    const pid = ffmpegPids(bridge).at(-1)!;
+    process.kill(pid, 'SIGKILL');
+    await expect.poll(() => states(bridge).includes('source-lost'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => lastState(bridge), { timeout: 10_000 }).toBe('casting');
+    expect(ffmpegPids(bridge).at(-1)).not.toBe(pid);
+    await expectFramesGrowing(tv.page);
+
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(lastState(bridge)).toBe('stopped');
+    for (const p of ffmpegPids(bridge)) expect(alive(p), `ffmpeg ${p} left running`).toBe(false);
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+    expect(tv.errors).toEqual([]);
+    await tv.page.close();
+  });
+
+  it('loops a file, and takes start, resize and stop from the control API', async () => {
+    const tv = await openReceiver();
+    const bridge = startBridge(['--source', `file:${fixturePath('h264-faststart')}`, '--size', '480x270', '--name', 'Room 4']);
+    const api = (path: string, body?: object) =>
+      fetch(`${base()}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${server.apiToken}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    type Sender = { id: string; name: string; online: boolean };
+    const room = async () => ((await (await api('/senders')).json()) as { senders: Sender[] }).senders.find((s) => s.name === 'Room 4' && s.online);
+    await expect.poll(room, { timeout: 15_000 }).toBeTruthy();
+    const { id } = (await room())!;
+
+    const started = await api('/screen', { action: 'start', params: { sender: id, receiver: await code(tv.page) } });
+    expect(await started.json()).toMatchObject({ ok: true });
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
+    expect(await size(tv.page)).toBe('480x270');
+
+    // A new size restarts the encoder at it; the receiver follows without pairing again.
+    const resized = await api('/screen', { action: 'set_resolution', params: { sender: id, resolution: '320x180' } });
+    expect(resized.status).toBe(200);
+    await expect.poll(() => size(tv.page), { timeout: 15_000 }).toBe('320x180');
+    await expectFramesGrowing(tv.page);
+
+    expect((await api('/screen', { action: 'stop', params: { sender: id } })).status).toBe(200);
+    await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
+    await expect.poll(() => lastState(bridge)).toBe('waiting');
+    bridge.child.kill('SIGINT');
+    expect(await bridge.exited).toBe(0);
+    await tv.page.close();
+  });
+
+  it('refuses a bad command line with the usage, exit status 1', async () => {
+    const bridge = startBridge(['--source', 'v4l2:/dev/video0']);
+    expect(await bridge.exited).toBe(1);
+    expect(bridge.lines.map((l) => l.line ?? '').join('\n')).toContain('not supported by this bridge yet');
+  });
+});
