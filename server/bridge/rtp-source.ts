@@ -14,6 +14,8 @@ const BACKOFF_MAX_MS = 5_000;
 const GOOD_RUN_MS = 10_000;
 /** Restarts for a keyframe (new receiver, picture loss) come at most this often. */
 const KEYFRAME_EVERY_MS = 1_000;
+/** A running ffmpeg silent this long is stuck (a hung device): it is restarted like a dead one. */
+const STALL_MS = 2_000;
 /** How long ffmpeg gets to exit on SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 2_000;
 
@@ -46,6 +48,8 @@ export class RtpSource {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #lastKeyframeRestart = 0;
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #lastPacketAt = 0;
 
   constructor(spec: SourceSpec, settings: EncodeSettings, options: RtpSourceOptions) {
     this.#spec = spec;
@@ -83,7 +87,16 @@ export class RtpSource {
     // Room for a burst of a few keyframes' packets while the event loop is busy.
     socket.setRecvBufferSize(4 * 1024 * 1024);
     this.#port = socket.address().port;
+    this.#watchdog = setInterval(() => this.#checkStall(), STALL_MS / 4);
     this.#spawn();
+  }
+
+  /** A source that stopped sending while it ran is lost: say so, and start ffmpeg again. */
+  #checkStall(): void {
+    if (this.#stopping || this.#state !== 'running' || performance.now() - this.#lastPacketAt < STALL_MS) return;
+    this.#options.log.error('ffmpeg-stalled', { pid: this.#child?.pid, silentMs: Math.round(performance.now() - this.#lastPacketAt) }, 'no packets from ffmpeg: restarting it');
+    this.#setState('source-lost', 'the source stopped sending');
+    this.#restartNow();
   }
 
   /** Restarts the encoder for a keyframe, at most once a second (later asks wait for the next slot). */
@@ -112,6 +125,7 @@ export class RtpSource {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#keyframeTimer);
+    clearInterval(this.#watchdog);
     const child = this.#child;
     this.#child = undefined;
     if (child) await terminate(child);
@@ -164,6 +178,7 @@ export class RtpSource {
     if (message.length < 12 || message.readUInt32BE(8) !== this.#ssrc) return;
     const packet = this.#sequencer.rewrite(message, this.#ssrc);
     if (!packet) return;
+    this.#lastPacketAt = performance.now();
     if (this.#state !== 'running') this.#setState('running');
     for (const listener of this.#listeners) listener(Buffer.from(packet));
   }

@@ -83,9 +83,17 @@ export class BridgeSender {
     return [...this.#links.values()].filter((l) => l.connected).length;
   }
 
-  /** Called by the source: its state feeds the bridge's. */
+  /** Called by the source: its state feeds the bridge's, and receivers hear when it is lost and back. */
   sourceState(state: SourceState, detail?: string): void {
+    if (state === 'source-lost' || state === 'running') {
+      for (const receiver of this.#links.keys()) this.#sendStatus(receiver);
+    }
     this.#update(state === 'source-lost' ? detail : undefined);
+  }
+
+  #sendStatus(receiver: string): void {
+    const source = this.#options.source.state === 'source-lost' ? 'lost' : 'live';
+    this.#signaling.send({ type: 'signal', to: receiver, payload: { kind: 'status', source } });
   }
 
   /** Pairs with the screen showing `code`. */
@@ -184,7 +192,10 @@ export class BridgeSender {
       if (this.#links.get(receiver) !== link) return;
       log('receiver', { id: receiver, state });
       const connected = state === 'connected';
-      if (connected && !link.connected) source.requestKeyframe('new receiver');
+      if (connected && !link.connected) {
+        source.requestKeyframe('new receiver');
+        this.#sendStatus(receiver);
+      }
       link.connected = connected;
       this.#update();
     });

@@ -28,6 +28,8 @@ export class CastReceiver {
   code = '';
   stream: MediaStream | undefined;
   stats: CastStats = {};
+  /** The sender says its source is lost and coming back (a bridge restarting its capture). */
+  sourceLost = false;
   readonly #signaling: SignalingClient;
   readonly #iceServers: RTCIceServer[];
   readonly #storage: CastReceiverOptions['storage'];
@@ -101,6 +103,7 @@ export class CastReceiver {
       case 'signal':
         if (message.from !== this.#sender) break;
         if (message.payload.kind === 'description' && message.payload.description.type === 'offer') await this.#answer(message.payload);
+        else if (message.payload.kind === 'status') this.sourceLost = message.payload.source === 'lost';
         else if (this.#pc && message.payload.kind !== 'report') await applySignal(this.#pc, message.payload);
         break;
       default:
@@ -149,6 +152,7 @@ export class CastReceiver {
   }
 
   #endCast(): void {
+    this.sourceLost = false;
     this.#pc?.close();
     this.#pc = undefined;
     this.#sender = undefined;

@@ -77,6 +77,17 @@ export class CastReceiverView extends LitElement {
       :host([kiosk]) .bar {
         display: none;
       }
+      /* Over the last picture, so nobody takes a frozen frame for a live one. */
+      .source-lost {
+        position: absolute;
+        inset: 0;
+        display: grid;
+        place-content: center;
+        margin: 0;
+        font-size: clamp(1.5rem, 5vw, 3rem);
+        font-weight: 700;
+        background: rgb(7 8 12 / 0.78);
+      }
       .sound {
         position: absolute;
         top: 1rem;
@@ -152,6 +163,9 @@ export class CastReceiverView extends LitElement {
             <p class="hint">${r.code ? html`or scan the code · ${window.location.host}` : r.online ? 'Getting a code…' : 'Connecting to the Peekcast server…'}</p>
           </div>`
         : html`<p data-testid="pair-code" hidden>${r.code}</p>`}
+      ${r.sourceLost && r.state !== 'waiting'
+        ? html`<p class="source-lost" data-testid="source-lost" role="alert">Source lost, retrying…</p>`
+        : nothing}
       ${this.#needsTap
         ? html`<button class="button sound" @click=${this.#unmute}>Turn the sound on</button>`
         : nothing}

@@ -16,13 +16,16 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const CODE_DIGITS = 6;
 
 /**
- * An SDP description or an ICE candidate, as the browsers hand them out, or a receiver's report of
- * what only it can measure (its jitter buffer, its latency estimate) for the sender's stats panel.
+ * An SDP description or an ICE candidate, as the browsers hand them out, a receiver's report of
+ * what only it can measure (its jitter buffer, its latency estimate) for the sender's stats panel,
+ * or a sender's word on its source (a bridge whose capture died and is coming back).
  */
 export type SignalPayload =
   | { kind: 'description'; description: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string } }
   | { kind: 'candidate'; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null }
-  | { kind: 'report'; latencyMs: number; jitterBufferMs: number };
+  | { kind: 'report'; latencyMs: number; jitterBufferMs: number }
+  /** From a sender: its source is lost and being restarted (`lost`), or back (`live`). */
+  | { kind: 'status'; source: 'lost' | 'live' };
 
 /** Largest figure a report may carry, ms: anything above is not a live cast's. */
 const MAX_REPORT_MS = 600_000;
@@ -118,6 +121,7 @@ function isPayload(v: unknown): v is SignalPayload {
     const figure = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_REPORT_MS;
     return Object.keys(v).length === 3 && figure(v.latencyMs) && figure(v.jitterBufferMs);
   }
+  if (v.kind === 'status') return Object.keys(v).length === 2 && (v.source === 'lost' || v.source === 'live');
   if (v.kind === 'candidate') {
     const c = v.candidate;
     if (c === null) return true;

@@ -109,6 +109,17 @@ describe('bridge send', () => {
     expect(ffmpegPids(bridge).at(-1)).not.toBe(pid);
     await expectFramesGrowing(tv.page);
 
+    // ffmpeg hangs (a stuck device: alive, silent): the receiver says the source is lost instead of
+    // freezing on the last picture, and the bridge restarts ffmpeg.
+    const hung = ffmpegPids(bridge).at(-1)!;
+    process.kill(hung, 'SIGSTOP');
+    await expect.poll(() => tv.page.locator('[data-testid=source-lost]').isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => tv.page.locator('[data-testid=source-lost]').count(), { timeout: 15_000 }).toBe(0);
+    expect(ffmpegPids(bridge).at(-1)).not.toBe(hung);
+    expect(bridge.lines.some((l) => l.event === 'ffmpeg-stalled')).toBe(true);
+    await expectFramesGrowing(tv.page);
+    expect(alive(hung)).toBe(false);
+
     bridge.child.kill('SIGTERM');
     expect(await bridge.exited).toBe(0);
     expect(lastState(bridge)).toBe('stopped');

@@ -190,7 +190,8 @@ describe('casting signaling', () => {
     const rogue = await connect(server);
     for (const bad of ['not json', '[]', '{"type":"launch-missiles"}', '{"type":"join"}', '{"type":"join","code":"123456","extra":1}', '{"type":"signal","to":"x","payload":{"kind":"description","description":{"type":"bogus"}}}',
       '{"type":"signal","to":"x","payload":{"kind":"report","latencyMs":-5,"jitterBufferMs":1}}',
-      '{"type":"signal","to":"x","payload":{"kind":"report","latencyMs":5,"jitterBufferMs":1,"script":"x"}}']) {
+      '{"type":"signal","to":"x","payload":{"kind":"report","latencyMs":5,"jitterBufferMs":1,"script":"x"}}',
+      '{"type":"signal","to":"x","payload":{"kind":"status","source":"on-fire"}}']) {
       rogue.send(bad);
       expect((await rogue.next('error')).code, bad).toBe('bad-message');
     }
