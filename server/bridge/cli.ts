@@ -17,6 +17,9 @@ control API to start it).
 
   --source test          a test picture (testsrc2) with the time burned in
   --source file:PATH     a video file, played in a loop
+  --source v4l2:DEVICE   a UVC device (USB camera, HDMI-to-USB dongle), e.g. v4l2:/dev/video0;
+                         its own H.264 is passed through, MJPEG and raw video are encoded
+  --source kms[:CARD]    the DRM/KMS screen (ffmpeg needs: setcap cap_sys_admin+ep $(command -v ffmpeg))
   --server URL           the Peekcast server, e.g. http://192.168.1.20:8080
   --code CODE            the pairing code a screen shows
   --size WxH             picture size (default ${DEFAULT_SETTINGS.width}x${DEFAULT_SETTINGS.height})

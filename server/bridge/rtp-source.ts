@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import type { BridgeLog } from './log.js';
 import { RtpSequencer } from './rtp-sequencer.js';
 import { ffmpegArgs, type EncodeSettings, type SourceSpec } from './sources.js';
+import { planV4l2Capture, probeV4l2, type V4l2Plan } from './v4l2.js';
 
 export type SourceState = 'starting' | 'running' | 'source-lost' | 'stopped';
 
@@ -50,6 +51,9 @@ export class RtpSource {
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #lastPacketAt = 0;
+  #probes = 0;
+  /** What the v4l2 device offered when last asked; asked again after ffmpeg failed on it. */
+  #formats: Awaited<ReturnType<typeof probeV4l2>> | undefined;
 
   constructor(spec: SourceSpec, settings: EncodeSettings, options: RtpSourceOptions) {
     this.#spec = spec;
@@ -134,11 +138,47 @@ export class RtpSource {
     this.#setState('stopped');
   }
 
+  /**
+   * Starts ffmpeg; a v4l2 device is asked what it offers first (every time: it may have been
+   * unplugged, or come back as another model). A device that is not there is a lost source, tried
+   * again with backoff until it returns.
+   */
   #spawn(): void {
     if (this.#stopping) return;
+    const spec = this.#spec;
+    if (spec.kind !== 'v4l2') {
+      this.#run();
+      return;
+    }
+    if (this.#formats) {
+      // A restart for a keyframe or a new size: the device is the same, do not ask it again.
+      this.#run(planV4l2Capture(spec.device, this.#formats, this.#settings));
+      return;
+    }
+    const generation = ++this.#probes;
+    probeV4l2(spec.device, this.#options.ffmpeg).then(
+      (formats) => {
+        if (this.#stopping || generation !== this.#probes) return;
+        this.#formats = formats;
+        const plan = planV4l2Capture(spec.device, formats, this.#settings);
+        this.#options.log('capture', { device: spec.device, format: plan.pixfmt, width: plan.width, height: plan.height, passthrough: plan.passthrough });
+        this.#run(plan);
+      },
+      (error: unknown) => {
+        if (this.#stopping || generation !== this.#probes) return;
+        const detail = `${spec.device}: ${error instanceof Error ? error.message : String(error)}`;
+        this.#options.log.error('device', { device: spec.device, retryMs: this.#backoff }, detail);
+        this.#setState('source-lost', detail);
+        this.#restartTimer = setTimeout(() => this.#spawn(), this.#backoff);
+        this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
+      },
+    );
+  }
+
+  #run(plan?: V4l2Plan): void {
     // ffmpeg's -ssrc is a signed 32-bit option.
     this.#ssrc = randomInt(1, 0x7fff_ffff);
-    const args = ffmpegArgs(this.#spec, this.#settings, this.#port, this.#ssrc);
+    const args = ffmpegArgs(this.#spec, this.#settings, this.#port, this.#ssrc, plan);
     const child = spawn(this.#options.ffmpeg ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     const started = performance.now();
@@ -157,6 +197,8 @@ export class RtpSource {
       this.#child = undefined;
       if (this.#stopping) return;
       if (performance.now() - started > GOOD_RUN_MS) this.#backoff = BACKOFF_MIN_MS;
+      // The device may be gone or changed: ask it again before the next run.
+      this.#formats = undefined;
       const detail = stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`;
       this.#options.log.error('ffmpeg-exit', { code, signal, retryMs: this.#backoff }, detail);
       this.#setState('source-lost', detail);

@@ -1,3 +1,5 @@
+import type { V4l2Plan } from './v4l2.js';
+
 /**
  * What a bridge casts (`--source`), and the ffmpeg command line that captures it and sends it
  * as H.264 RTP to a loopback UDP port, where the bridge picks it up.
@@ -7,7 +9,11 @@ export type SourceSpec =
   /** testsrc2 with the wall-clock time burned in, for checks and latency tests. */
   | { kind: 'test' }
   /** A file played in a loop at its own pace (signage). */
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  /** A UVC device (USB camera, HDMI-to-USB dongle). */
+  | { kind: 'v4l2'; device: string }
+  /** The DRM/KMS screen, through ffmpeg's kmsgrab (ffmpeg needs CAP_SYS_ADMIN). */
+  | { kind: 'kms'; device: string };
 
 export interface EncodeSettings {
   width: number;
@@ -19,14 +25,14 @@ export interface EncodeSettings {
 
 export const DEFAULT_SETTINGS: EncodeSettings = { width: 1280, height: 720, fps: 30, bitrate: 2_000_000 };
 
-/** Parses `--source`: `test` or `file:PATH`. */
+/** Parses `--source`: `test`, `file:PATH`, `v4l2:/dev/videoN` or `kms[:/dev/dri/cardN]`. */
 export function parseSource(text: string): SourceSpec {
   if (text === 'test') return { kind: 'test' };
   if (text.startsWith('file:') && text.length > 'file:'.length) return { kind: 'file', path: text.slice('file:'.length) };
-  if (text.startsWith('v4l2:') || text.startsWith('kms')) {
-    throw new Error(`--source ${text}: capture devices (v4l2, kms) are not supported by this bridge yet; use test or file:PATH.`);
-  }
-  throw new Error(`--source ${JSON.stringify(text)} is not a source: use test or file:PATH.`);
+  if (/^v4l2:\/dev\/\S+$/.test(text)) return { kind: 'v4l2', device: text.slice('v4l2:'.length) };
+  if (text === 'kms') return { kind: 'kms', device: '/dev/dri/card0' };
+  if (/^kms:\/dev\/dri\/\S+$/.test(text)) return { kind: 'kms', device: text.slice('kms:'.length) };
+  throw new Error(`--source ${JSON.stringify(text)} is not a source: use test, file:PATH, v4l2:/dev/videoN or kms[:/dev/dri/cardN].`);
 }
 
 /** `1280x720` → width and height (even numbers, as H.264 4:2:0 needs). */
@@ -55,23 +61,38 @@ function fitFilter({ width, height }: EncodeSettings): string {
 }
 
 /**
- * ffmpeg's arguments: capture `spec` at `settings`, encode, and send RTP (payload type 96, SSRC
- * `ssrc`, packets small enough for any path) to 127.0.0.1:`port`.
+ * ffmpeg's arguments: capture `spec` at `settings`, encode (or, for a camera's own H.264, pass it
+ * through), and send RTP (payload type 96, SSRC `ssrc`, packets small enough for any path) to
+ * 127.0.0.1:`port`. A v4l2 source needs its probed `plan`.
  */
-export function ffmpegArgs(spec: SourceSpec, settings: EncodeSettings, port: number, ssrc: number): string[] {
-  const input =
-    spec.kind === 'test'
-      ? ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${settings.width}x${settings.height}:rate=${settings.fps}`]
-      : ['-re', '-stream_loop', '-1', '-i', spec.path];
-  const filter =
-    spec.kind === 'test'
-      ? "drawtext=text='%{localtime\\:%T}':fontsize=h/12:fontcolor=white:box=1:boxcolor=black@0.6:x=w/40:y=h/40"
-      : `${fitFilter(settings)},fps=${settings.fps}`;
+export function ffmpegArgs(spec: SourceSpec, settings: EncodeSettings, port: number, ssrc: number, plan?: V4l2Plan): string[] {
+  let input: string[];
+  let video: string[];
+  switch (spec.kind) {
+    case 'test':
+      input = ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${settings.width}x${settings.height}:rate=${settings.fps}`];
+      video = ['-vf', "drawtext=text='%{localtime\\:%T}':fontsize=h/12:fontcolor=white:box=1:boxcolor=black@0.6:x=w/40:y=h/40", ...encoderArgs(settings)];
+      break;
+    case 'file':
+      input = ['-re', '-stream_loop', '-1', '-i', spec.path];
+      video = ['-vf', `${fitFilter(settings)},fps=${settings.fps}`, ...encoderArgs(settings)];
+      break;
+    case 'v4l2':
+      if (!plan) throw new Error(`capturing ${spec.device} needs its formats probed first`);
+      input = plan.input;
+      // The camera's H.264 as is, with SPS/PPS put in front of every keyframe for late joiners.
+      video = plan.passthrough ? ['-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe'] : ['-vf', `${fitFilter(settings)},format=yuv420p`, ...encoderArgs(settings)];
+      break;
+    case 'kms':
+      input = ['-device', spec.device, '-f', 'kmsgrab', '-framerate', String(settings.fps), '-i', '-'];
+      // The framebuffer lives in GPU memory: download it, then scale and encode on the CPU.
+      video = ['-vf', `hwdownload,format=bgr0,${fitFilter(settings)},format=yuv420p`, ...encoderArgs(settings)];
+      break;
+  }
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     ...input,
-    '-an', '-vf', filter,
-    ...encoderArgs(settings),
+    '-an', ...video,
     '-f', 'rtp', '-payload_type', '96', '-ssrc', String(ssrc),
     `rtp://127.0.0.1:${port}?pkt_size=1200`,
   ];

@@ -159,9 +159,16 @@ describe('bridge send', () => {
     await tv.page.close();
   });
 
-  it('refuses a bad command line with the usage, exit status 1', async () => {
-    const bridge = startBridge(['--source', 'v4l2:/dev/video0']);
-    expect(await bridge.exited).toBe(1);
-    expect(bridge.lines.map((l) => l.line ?? '').join('\n')).toContain('not supported by this bridge yet');
+  it('says a missing capture device is lost and keeps trying, and refuses a bad command line', async () => {
+    const bridge = startBridge(['--source', 'v4l2:/dev/video-peekcast-none']);
+    await expect.poll(() => lastState(bridge), { timeout: 10_000 }).toBe('source-lost');
+    await expect.poll(() => bridge.lines.filter((l) => l.event === 'device').length, { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(String(bridge.lines.find((l) => l.event === 'device')?.message)).toContain('/dev/video-peekcast-none');
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+
+    const bad = startBridge(['--source', 'camera']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.lines.map((l) => l.line ?? '').join('\n')).toContain('is not a source');
   });
 });

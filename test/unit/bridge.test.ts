@@ -3,6 +3,7 @@ import { BridgeUsageError, readBridgeSendOptions } from '../../server/bridge/cli
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
 import { bridgeSignalingUrl } from '../../server/bridge/sender.js';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
+import { parseV4l2Formats, planV4l2Capture } from '../../server/bridge/v4l2.js';
 
 /** A minimal RTP packet: version 2, payload type 96, the given sequence number, timestamp and SSRC. */
 function rtp(seq: number, ts: number, ssrc: number): Buffer {
@@ -44,7 +45,10 @@ describe('bridge sources and options', () => {
   it('parses sources, sizes and the server address', () => {
     expect(parseSource('test')).toEqual({ kind: 'test' });
     expect(parseSource('file:/srv/signage/loop.mp4')).toEqual({ kind: 'file', path: '/srv/signage/loop.mp4' });
-    expect(() => parseSource('v4l2:/dev/video0')).toThrow(/not supported by this bridge yet/);
+    expect(parseSource('v4l2:/dev/video2')).toEqual({ kind: 'v4l2', device: '/dev/video2' });
+    expect(parseSource('kms')).toEqual({ kind: 'kms', device: '/dev/dri/card0' });
+    expect(parseSource('kms:/dev/dri/card1')).toEqual({ kind: 'kms', device: '/dev/dri/card1' });
+    expect(() => parseSource('v4l2:video0')).toThrow(/not a source/);
     expect(() => parseSource('camera')).toThrow(/not a source/);
     expect(parseSize('1920x1080')).toEqual({ width: 1920, height: 1080 });
     expect(() => parseSize('1919x1080')).toThrow(/even/);
@@ -78,5 +82,66 @@ describe('bridge sources and options', () => {
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--bitrate', 'fast'])).toThrow(/--bitrate/);
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'not a url'])).toThrow(BridgeUsageError);
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--wat'])).toThrow(BridgeUsageError);
+  });
+});
+
+/**
+ * `ffmpeg -f v4l2 -list_formats all -i /dev/videoN` as Debian's ffmpeg prints it for three kinds of
+ * device (the log lines only; the banner and the final "Immediate exit requested" left out).
+ */
+const H264_CAMERA = `[video4linux2,v4l2 @ 0x55f1d0c3e940] Raw       :     yuyv422 :           YUYV 4:2:2 : 640x480 320x240 160x120 1280x720
+[video4linux2,v4l2 @ 0x55f1d0c3e940] Compressed:       mjpeg :          Motion-JPEG : 1920x1080 1280x720 640x480 320x240
+[video4linux2,v4l2 @ 0x55f1d0c3e940] Compressed:        h264 :                H.264 : 1920x1080 1280x720 640x480`;
+const MJPEG_DONGLE = `[video4linux2,v4l2 @ 0x5581a3f2c0c0] Compressed:       mjpeg :          Motion-JPEG : 1920x1080 1600x1200 1360x768 1280x1024 1280x960 1280x720 1024x768 800x600 720x576 720x480 640x480`;
+const YUYV_ONLY = `[video4linux2,v4l2 @ 0x562f6f5a8a00] Raw       :     yuyv422 :           YUYV 4:2:2 : 640x480 352x288 320x240 176x144 160x120`;
+const SCALER = `[video4linux2,v4l2 @ 0x55c4] Raw       :        nv12 :         Y/CbCr 4:2:0 : {32-4096, 2}x{32-2304, 2}
+[video4linux2,v4l2 @ 0x55c4] Compressed: Unsupported :          Private : 1920x1080`;
+
+describe('v4l2 capture plans', () => {
+  it('reads the formats and sizes a device offers', () => {
+    expect(parseV4l2Formats(H264_CAMERA).map((f) => [f.pixfmt, f.compressed, f.sizes === 'any' ? 'any' : f.sizes.length])).toEqual([
+      ['yuyv422', false, 4],
+      ['mjpeg', true, 4],
+      ['h264', true, 3],
+    ]);
+    expect(parseV4l2Formats(SCALER)).toEqual([{ compressed: false, pixfmt: 'nv12', sizes: 'any' }]);
+    expect(parseV4l2Formats('/dev/video9: No such file or directory')).toEqual([]);
+  });
+
+  it('passes an H.264 camera through without re-encoding, SPS/PPS repeated on keyframes', () => {
+    const plan = planV4l2Capture('/dev/video0', parseV4l2Formats(H264_CAMERA), { width: 1280, height: 720, fps: 30 });
+    expect(plan).toMatchObject({ pixfmt: 'h264', width: 1280, height: 720, passthrough: true });
+    expect(plan.input).toEqual(['-f', 'v4l2', '-input_format', 'h264', '-video_size', '1280x720', '-framerate', '30', '-i', '/dev/video0']);
+    const args = ffmpegArgs({ kind: 'v4l2', device: '/dev/video0' }, { width: 1280, height: 720, fps: 30, bitrate: 2e6 }, 5000, 7, plan);
+    expect(args.slice(args.indexOf('-c:v'), args.indexOf('-c:v') + 4)).toEqual(['-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe']);
+    expect(args).not.toContain('libx264');
+  });
+
+  it('encodes an MJPEG-only dongle at the best size not above the one asked for', () => {
+    const formats = parseV4l2Formats(MJPEG_DONGLE);
+    const plan = planV4l2Capture('/dev/video1', formats, { width: 1280, height: 800, fps: 30 });
+    expect(plan).toMatchObject({ pixfmt: 'mjpeg', width: 1280, height: 720, passthrough: false });
+    const args = ffmpegArgs({ kind: 'v4l2', device: '/dev/video1' }, { width: 1280, height: 800, fps: 30, bitrate: 2e6 }, 5000, 7, plan);
+    expect(args[args.indexOf('-c:v') + 1]).toBe('libx264');
+    expect(args[args.indexOf('-tune') + 1]).toBe('zerolatency');
+    expect(args[args.indexOf('-vf') + 1]).toContain('scale=1280:800');
+    // The smallest size when none is small enough.
+    expect(planV4l2Capture('/dev/video1', formats, { width: 320, height: 240, fps: 30 })).toMatchObject({ width: 640, height: 480 });
+  });
+
+  it('takes a YUYV-only device raw, and prefers MJPEG over raw above 640×480', () => {
+    expect(planV4l2Capture('/dev/video2', parseV4l2Formats(YUYV_ONLY), { width: 1280, height: 720, fps: 30 })).toMatchObject({ pixfmt: 'yuyv422', width: 640, height: 480, passthrough: false });
+    expect(planV4l2Capture('/dev/video2', parseV4l2Formats(YUYV_ONLY), { width: 320, height: 240, fps: 15 }).input).toContain('320x240');
+    const camera = parseV4l2Formats(H264_CAMERA).filter((f) => f.pixfmt !== 'h264');
+    expect(planV4l2Capture('/dev/video0', camera, { width: 1280, height: 720, fps: 30 }).pixfmt).toBe('mjpeg');
+    expect(planV4l2Capture('/dev/video0', camera, { width: 640, height: 480, fps: 30 }).pixfmt).toBe('yuyv422');
+    expect(planV4l2Capture('/dev/video3', parseV4l2Formats(SCALER), { width: 1920, height: 1080, fps: 30 })).toMatchObject({ pixfmt: 'nv12', width: 1920, height: 1080 });
+    expect(() => planV4l2Capture('/dev/video4', [], { width: 640, height: 480, fps: 30 })).toThrow(/no video formats/);
+  });
+
+  it('grabs the KMS screen through kmsgrab, downloading and scaling the framebuffer', () => {
+    const args = ffmpegArgs({ kind: 'kms', device: '/dev/dri/card1' }, { width: 1920, height: 1080, fps: 30, bitrate: 4e6 }, 5000, 7);
+    expect(args.slice(args.indexOf('-device'), args.indexOf('-i') + 2)).toEqual(['-device', '/dev/dri/card1', '-f', 'kmsgrab', '-framerate', '30', '-i', '-']);
+    expect(args[args.indexOf('-vf') + 1]).toMatch(/^hwdownload,format=bgr0,scale=1920:1080/);
   });
 });
