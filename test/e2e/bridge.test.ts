@@ -1,11 +1,15 @@
 /**
- * The bridge as a box in a meeting room runs it: `peekcast bridge send` in its own process, ffmpeg
+ * The bridge as a box in a meeting room runs it: the single-file bundle alone in an empty folder,
+ * `node peekcast-bridge.mjs bridge send` in its own process, ffmpeg
  * encoding the `test` picture or a file into RTP, werift sending it to a real receiver page in
  * Debian's chromium, through the real server on 127.0.0.1. Pictures must be decoded there; a killed
  * ffmpeg must come back; the control API must start, resize and stop the bridge; SIGTERM must leave
  * no ffmpeg behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +21,12 @@ import { DIST_ROOT } from '../helpers/serve.js';
 let server: PeekcastServer;
 let browser: Browser;
 const bridges: Bridge[] = [];
+/** The single-file bridge (`npm run build:bridge`), copied alone into an empty folder: no node_modules near it. */
+let bundleDir: string;
 
 beforeAll(async () => {
+  bundleDir = mkdtempSync(join(tmpdir(), 'peekcast-bridge-'));
+  copyFileSync(join(DIST_ROOT, 'peekcast-bridge.mjs'), join(bundleDir, 'peekcast-bridge.mjs'));
   server = await createPeekcastServer({ root: DIST_ROOT, port: 0, host: '127.0.0.1' });
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 });
@@ -27,6 +35,7 @@ afterAll(async () => {
   for (const b of bridges) b.child.kill('SIGKILL');
   await browser?.close();
   await server?.close();
+  rmSync(bundleDir, { recursive: true, force: true });
 });
 
 const base = () => `http://127.0.0.1:${server.port}`;
@@ -44,7 +53,7 @@ interface Bridge {
 }
 
 function startBridge(args: string[]): Bridge {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'bridge', 'send', '--server', base(), '--log-json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['peekcast-bridge.mjs', 'bridge', 'send', '--server', base(), '--log-json', ...args], { cwd: bundleDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
