@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createLog, type BridgeLog } from './log.js';
 import { RtpSource } from './rtp-source.js';
+import { BridgeReceiver, parseSink, type SinkSpec } from './receiver.js';
 import { BridgeSender } from './sender.js';
 import { DEFAULT_SETTINGS, parseSize, parseSource, type EncodeSettings, type SourceSpec } from './sources.js';
 
@@ -27,7 +28,14 @@ control API to start it).
   --bitrate N            video bitrate in bits per second, k and M allowed (default 2M)
   --name NAME            how the control API lists this bridge (default: bridge on HOSTNAME)
   --ffmpeg PATH          the ffmpeg to run (default: ffmpeg on PATH)
-  --log-json             log one JSON object a line`;
+  --log-json             log one JSON object a line
+
+Usage: peekcast bridge receive --sink SINK --server URL [--log-json] [--ffmpeg PATH]
+
+Makes this box a screen: it logs a pairing code (event pair-code), and records what a sender
+casts to it.
+
+  --sink file:PATH       record the cast's video to PATH (Matroska) without re-encoding`;
 
 export class BridgeUsageError extends Error {}
 
@@ -92,6 +100,48 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
   }
 }
 
+export interface BridgeReceiveOptions {
+  sink: SinkSpec;
+  server: string;
+  ffmpeg?: string;
+  logJson: boolean;
+}
+
+/** Reads `bridge receive` arguments (the words after `bridge receive`). */
+export function readBridgeReceiveOptions(argv: string[]): BridgeReceiveOptions {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { sink: { type: 'string' }, server: { type: 'string' }, ffmpeg: { type: 'string' }, 'log-json': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (!values.sink) throw new BridgeUsageError('--sink is required.');
+    if (!values.server) throw new BridgeUsageError('--server is required.');
+    new URL(values.server);
+    return { sink: parseSink(values.sink), server: values.server, ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}), logJson: values['log-json'] ?? false };
+  } catch (error) {
+    if (error instanceof BridgeUsageError) throw error;
+    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const untilSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
+/** Runs `bridge receive` until SIGINT/SIGTERM; the recording is finished before it exits. */
+export async function runBridgeReceive(options: BridgeReceiveOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
+  log('state', { state: 'starting' });
+  const receiver = new BridgeReceiver({ server: options.server, sink: options.sink, log, ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}) });
+  receiver.onState = (state) => log('state', { state });
+  const signal = await untilSignal();
+  log('exit', { signal });
+  await receiver.close();
+  return 0;
+}
+
 /** Runs `bridge send` until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
   // The source reports to the sender, which needs the source: tie them once both exist.
@@ -108,10 +158,7 @@ export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog =
   if (options.code) {
     sender.join(options.code).catch((error: unknown) => log.error('join', { code: options.code }, error instanceof Error ? error.message : String(error)));
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await untilSignal();
   log('exit', { signal });
   sender.close();
   await source.stop();
@@ -123,8 +170,8 @@ export async function bridgeMain(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'send') return await runBridgeSend(readBridgeSendOptions(rest));
-    if (command === 'receive') throw new BridgeUsageError('bridge receive is not built yet; this bridge sends (bridge send).');
-    throw new BridgeUsageError(command ? `Unknown bridge command ${JSON.stringify(command)}.` : 'Say what the bridge does: bridge send.');
+    if (command === 'receive') return await runBridgeReceive(readBridgeReceiveOptions(rest));
+    throw new BridgeUsageError(command ? `Unknown bridge command ${JSON.stringify(command)}.` : 'Say what the bridge does: bridge send or bridge receive.');
   } catch (error) {
     if (!(error instanceof BridgeUsageError)) throw error;
     console.error(`${error.message}\n\n${BRIDGE_USAGE}`);

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
+import { ffprobe, packetStats } from '../fixtures/ffprobe.js';
 import { fixturePath } from '../fixtures/generate.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
 import { DIST_ROOT } from '../helpers/serve.js';
@@ -52,8 +53,8 @@ interface Bridge {
   exited: Promise<number | null>;
 }
 
-function startBridge(args: string[]): Bridge {
-  const child = spawn(process.execPath, ['peekcast-bridge.mjs', 'bridge', 'send', '--server', base(), '--log-json', ...args], { cwd: bundleDir, stdio: ['ignore', 'pipe', 'pipe'] });
+function startBridge(args: string[], command: 'send' | 'receive' = 'send'): Bridge {
+  const child = spawn(process.execPath, ['peekcast-bridge.mjs', 'bridge', command, '--server', base(), '--log-json', ...args], { cwd: bundleDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
@@ -179,5 +180,33 @@ describe('bridge send', () => {
     const bad = startBridge(['--source', 'camera']);
     expect(await bad.exited).toBe(1);
     expect(bad.lines.map((l) => l.line ?? '').join('\n')).toContain('is not a source');
+  });
+});
+
+describe('bridge receive', () => {
+  it('shows a pairing code, records the cast of a browser page without re-encoding, and finishes the file on SIGTERM', async () => {
+    const out = join(bundleDir, 'cast.mkv');
+    const bridge = startBridge(['--sink', `file:${out}`], 'receive');
+    await expect.poll(() => bridge.lines.find((l) => l.event === 'pair-code')?.code, { timeout: 15_000 }).toMatch(/^\d{6}$/);
+    expect(lastState(bridge)).toBe('waiting');
+    const pairCode = String(bridge.lines.find((l) => l.event === 'pair-code')!.code);
+
+    const sender = await browser.newPage();
+    const errors = watchPageErrors(sender);
+    await sender.goto(`${base()}/cast?source=pattern&resolution=640x360&code=${pairCode}&autostart=1`);
+    await expect.poll(() => sender.locator('[data-testid=receiver]').getAttribute('data-state').catch(() => null), { timeout: 20_000 }).toBe('connected');
+    await expect.poll(() => lastState(bridge), { timeout: 10_000 }).toBe('casting');
+    await expect.poll(() => bridge.lines.some((l) => l.event === 'recording'), { timeout: 10_000 }).toBe(true);
+    await sender.waitForTimeout(3000);
+
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    const probe = await ffprobe(out);
+    const video = probe.streams.find((st) => st.codec_type === 'video')!;
+    expect(['vp8', 'h264']).toContain(video.codec_name);
+    expect(`${video.width}x${video.height}`).toBe('640x360');
+    expect((await packetStats(out, 'v:0')).count).toBeGreaterThan(30);
+    expect(errors).toEqual([]);
+    await sender.close();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BridgeUsageError, readBridgeSendOptions } from '../../server/bridge/cli.js';
+import { BridgeUsageError, readBridgeReceiveOptions, readBridgeSendOptions } from '../../server/bridge/cli.js';
+import { parseSink, recordArgs, sinkSdp } from '../../server/bridge/receiver.js';
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
 import { bridgeSignalingUrl } from '../../server/bridge/sender.js';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
@@ -143,5 +144,26 @@ describe('v4l2 capture plans', () => {
     const args = ffmpegArgs({ kind: 'kms', device: '/dev/dri/card1' }, { width: 1920, height: 1080, fps: 30, bitrate: 4e6 }, 5000, 7);
     expect(args.slice(args.indexOf('-device'), args.indexOf('-i') + 2)).toEqual(['-device', '/dev/dri/card1', '-f', 'kmsgrab', '-framerate', '30', '-i', '-']);
     expect(args[args.indexOf('-vf') + 1]).toMatch(/^hwdownload,format=bgr0,scale=1920:1080/);
+  });
+});
+
+describe('bridge receive', () => {
+  it('parses sinks and options', () => {
+    expect(parseSink('file:/srv/rec/cast.mkv')).toEqual({ kind: 'file', path: '/srv/rec/cast.mkv' });
+    expect(() => parseSink('drm')).toThrow(/not built yet/);
+    expect(() => parseSink('tape')).toThrow(/not a sink/);
+    expect(readBridgeReceiveOptions(['--sink', 'file:a.mkv', '--server', 'http://127.0.0.1:8080', '--log-json'])).toEqual({ sink: { kind: 'file', path: 'a.mkv' }, server: 'http://127.0.0.1:8080', logJson: true });
+    expect(() => readBridgeReceiveOptions(['--server', 'http://x'])).toThrow(/--sink is required/);
+    expect(() => readBridgeReceiveOptions(['--sink', 'file:a.mkv'])).toThrow(/--server is required/);
+  });
+
+  it('describes the received RTP to ffmpeg and records it without re-encoding', () => {
+    const sdp = sinkSdp(40002, 97, 'H264', 90000, 'packetization-mode=1');
+    expect(sdp.split('\r\n')).toEqual(expect.arrayContaining(['m=video 40002 RTP/AVP 97', 'a=rtpmap:97 H264/90000', 'a=fmtp:97 packetization-mode=1', 'c=IN IP4 127.0.0.1']));
+    expect(sinkSdp(40002, 96, 'VP8', 90000)).not.toContain('a=fmtp');
+    const args = recordArgs('/tmp/x/cast.sdp', '/srv/rec/cast.mkv');
+    expect(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2)).toEqual(['-c', 'copy']);
+    expect(args.at(-1)).toBe('/srv/rec/cast.mkv');
+    expect(args[args.indexOf('-protocol_whitelist') + 1]).toBe('file,udp,rtp');
   });
 });

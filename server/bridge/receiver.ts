@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack } from 'werift';
+import { WebSocket } from 'ws';
+import { SignalingClient, type SocketLike } from '../../src/cast/signaling-client.js';
+import type { ServerMessage, SignalPayload } from '../../src/shared/signaling.js';
+import type { BridgeLog } from './log.js';
+import { terminate } from './rtp-source.js';
+import { bridgeSignalingUrl } from './sender.js';
+
+/** Where a receiving bridge puts what it receives. */
+export type SinkSpec = { kind: 'file'; path: string };
+
+export type ReceiverBridgeState = 'starting' | 'waiting' | 'casting' | 'stopped';
+
+/** Parses `--sink`: `file:PATH` (the `drm` sink is not built yet). */
+export function parseSink(text: string): SinkSpec {
+  if (text.startsWith('file:') && text.length > 'file:'.length) return { kind: 'file', path: text.slice('file:'.length) };
+  if (text === 'drm' || text.startsWith('drm:')) throw new Error('--sink drm is not built yet; record with --sink file:PATH.');
+  throw new Error(`--sink ${JSON.stringify(text)} is not a sink: use file:PATH.`);
+}
+
+/** Codecs the receiving bridge accepts from browsers: what ffmpeg can store without re-encoding. */
+const CODECS = () => [
+  new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }),
+  new RTCRtpCodecParameters({
+    mimeType: 'video/H264',
+    clockRate: 90_000,
+    rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+    parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
+  }),
+];
+
+/** An SDP that tells ffmpeg what arrives on `port`: one video stream, its payload type and codec. */
+export function sinkSdp(port: number, payloadType: number, codec: string, clockRate: number, fmtp?: string): string {
+  return [
+    'v=0',
+    'o=- 0 0 IN IP4 127.0.0.1',
+    's=Peekcast bridge',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=video ${port} RTP/AVP ${payloadType}`,
+    `a=rtpmap:${payloadType} ${codec}/${clockRate}`,
+    ...(fmtp ? [`a=fmtp:${payloadType} ${fmtp}`] : []),
+    'a=recvonly',
+    '',
+  ].join('\r\n');
+}
+
+/** ffmpeg's arguments to store the RTP described by `sdp` as is (Matroska holds VP8 and H.264 alike). */
+export function recordArgs(sdp: string, path: string): string[] {
+  return ['-hide_banner', '-loglevel', process.env.PEEKCAST_FFMPEG_LOGLEVEL ?? 'error', '-nostdin', '-protocol_whitelist', 'file,udp,rtp', '-reorder_queue_size', '64', '-i', sdp, '-map', '0:v', '-c', 'copy', '-f', 'matroska', '-y', path];
+}
+
+/**
+ * A bridge that is a screen: it registers with the server, logs its pairing code, takes the offer
+ * of whichever sender pairs, and hands the video's RTP to ffmpeg, which records it without
+ * re-encoding. When the cast ends it shows (logs) a new code and waits again.
+ */
+export class BridgeReceiver {
+  readonly #signaling: SignalingClient;
+  readonly #log: BridgeLog;
+  readonly #sink: SinkSpec;
+  readonly #ffmpeg: string;
+  #pc: RTCPeerConnection | undefined;
+  #sender: string | undefined;
+  #recorder: { child: ChildProcess; socket: Socket; dir: string; port: number; last?: Buffer; stopping?: boolean } | undefined;
+  #state: ReceiverBridgeState = 'starting';
+  #pliTimer: ReturnType<typeof setInterval> | undefined;
+  onState: (state: ReceiverBridgeState) => void = () => {};
+
+  constructor(options: { server: string; sink: SinkSpec; log: BridgeLog; ffmpeg?: string }) {
+    this.#log = options.log;
+    this.#sink = options.sink;
+    this.#ffmpeg = options.ffmpeg ?? 'ffmpeg';
+    this.#signaling = new SignalingClient({
+      server: bridgeSignalingUrl(options.server),
+      socket: (url) => new WebSocket(url) as unknown as SocketLike,
+      hello: () => {
+        const resume = this.#signaling?.token;
+        return resume ? { type: 'register', resume, renegotiate: !this.#pc } : { type: 'register' };
+      },
+    });
+    this.#signaling.onMessage = (message) => void this.#onMessage(message).catch((error: unknown) => this.#log.error('signaling', {}, String(error)));
+    this.#signaling.onState = (state) => this.#log('signaling', { state });
+  }
+
+  /** Ends the recording (ffmpeg writes its trailer) and leaves. */
+  async close(): Promise<void> {
+    this.#set('stopped');
+    this.#signaling.close();
+    await this.#endCast();
+  }
+
+  async #onMessage(message: ServerMessage): Promise<void> {
+    switch (message.type) {
+      case 'registered':
+      case 'code':
+        if ('code' in message && message.code) {
+          await this.#endCast();
+          this.#log('pair-code', { code: message.code });
+          this.#set('waiting');
+        }
+        break;
+      case 'paired':
+        this.#sender = message.sender;
+        this.#log('sender', { id: message.sender, state: 'paired' });
+        break;
+      case 'peer-left':
+        if (message.peer === this.#sender) await this.#endCast();
+        break;
+      case 'signal':
+        if (message.from === this.#sender) await this.#onSignal(message.payload);
+        break;
+      default:
+        break;
+    }
+  }
+
+  async #onSignal(payload: SignalPayload): Promise<void> {
+    if (payload.kind === 'description' && payload.description.type === 'offer' && payload.description.sdp) {
+      const pc = this.#pc ?? this.#newConnection();
+      await pc.setRemoteDescription({ type: 'offer', sdp: payload.description.sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.#signaling.send({ type: 'signal', to: this.#sender!, payload: { kind: 'description', description: { type: 'answer', sdp: pc.localDescription?.sdp ?? answer.sdp } } });
+    } else if (payload.kind === 'candidate' && payload.candidate?.candidate && this.#pc) {
+      await this.#pc.addIceCandidate({ candidate: payload.candidate.candidate, sdpMid: payload.candidate.sdpMid ?? undefined, sdpMLineIndex: payload.candidate.sdpMLineIndex ?? undefined }).catch(() => undefined);
+    }
+  }
+
+  #newConnection(): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ codecs: { video: CODECS(), audio: [] } });
+    this.#pc = pc;
+    pc.onIceCandidate.subscribe((candidate) => {
+      if (!candidate?.candidate || !this.#sender) return;
+      this.#signaling.send({ type: 'signal', to: this.#sender, payload: { kind: 'candidate', candidate: { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null } } });
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      this.#log('sender', { id: this.#sender, state });
+      if (state === 'connected') this.#set('casting');
+    });
+    pc.onTrack.subscribe((track) => {
+      if (track.kind === 'video') void this.#record(pc, track);
+    });
+    return pc;
+  }
+
+  /** Starts ffmpeg on the track's RTP once its codec is known, and asks the sender for keyframes until it has one. */
+  async #record(pc: RTCPeerConnection, track: MediaStreamTrack): Promise<void> {
+    const [first] = await track.onReceiveRtp.asPromise();
+    if (this.#pc !== pc || this.#recorder) return;
+    const codec = track.codec ?? pc.getTransceivers().flatMap((t) => t.codecs).find((c) => c.payloadType === first.header.payloadType);
+    const name = codec?.mimeType.split('/')[1] ?? 'VP8';
+    const dir = await mkdtemp(join(tmpdir(), 'peekcast-sink-'));
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    // ffmpeg listens on the SDP's port: find a free one by binding and letting go.
+    const port = socket.address().port;
+    socket.close();
+    const sender = createSocket('udp4');
+    const sdpPath = join(dir, 'cast.sdp');
+    await writeFile(sdpPath, sinkSdp(port, first.header.payloadType, name, codec?.clockRate ?? 90_000, codec?.parameters));
+    const child = spawn(this.#ffmpeg, recordArgs(sdpPath, this.#sink.path), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); if (process.env.PEEKCAST_FFMPEG_LOGLEVEL) process.stderr.write(chunk); });
+    child.once('exit', (code, signal) => {
+      // 255 after our SIGINT is ffmpeg saying it was asked to stop; anything else is news.
+      if (code && !signal && !this.#recorder?.stopping) this.#log.error('ffmpeg-exit', { code }, stderr.trim().split('\n').slice(-3).join(' | '));
+    });
+    this.#recorder = { child, socket: sender, dir, port };
+    this.#log('recording', { path: this.#sink.path, codec: name, pid: child.pid });
+    const recorder = this.#recorder;
+    track.onReceiveRtp.subscribe((rtp) => {
+      if (this.#recorder !== recorder) return;
+      const packet = rtp.serialize();
+      recorder.last = packet;
+      sender.send(packet, port, '127.0.0.1');
+    });
+    // ffmpeg can start only on a keyframe: ask for one now and a few more times while it starts.
+    const receiver = pc.getTransceivers().find((t) => t.kind === 'video')?.receiver;
+    const ask = () => (track.ssrc ? void receiver?.sendRtcpPLI(track.ssrc).catch(() => undefined) : undefined);
+    ask();
+    let asks = 0;
+    this.#pliTimer = setInterval(() => (++asks > 4 ? clearInterval(this.#pliTimer) : ask()), 500);
+  }
+
+  async #endCast(): Promise<void> {
+    clearInterval(this.#pliTimer);
+    const pc = this.#pc;
+    this.#pc = undefined;
+    this.#sender = undefined;
+    const recorder = this.#recorder;
+    if (recorder) {
+      // SIGINT lets ffmpeg finish the file (its index and duration), as Ctrl+C would. ffmpeg looks
+      // at the signal only between packets, so the last one is sent again until it is done (its
+      // jitter buffer drops the copies).
+      recorder.stopping = true;
+      const wake = setInterval(() => {
+        if (recorder.last) recorder.socket.send(recorder.last, recorder.port, '127.0.0.1');
+      }, 100);
+      await terminateGracefully(recorder.child);
+      clearInterval(wake);
+      this.#recorder = undefined;
+      recorder.socket.close();
+      await rm(recorder.dir, { recursive: true, force: true });
+      this.#log('recorded', { path: this.#sink.path });
+    }
+    if (pc) await pc.close().catch(() => undefined);
+  }
+
+  #set(state: ReceiverBridgeState): void {
+    if (state === this.#state || this.#state === 'stopped') return;
+    this.#state = state;
+    this.onState(state);
+  }
+}
+
+async function terminateGracefully(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => void terminate(child), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
