@@ -10,10 +10,10 @@ import { describeStartError } from './start-errors.js';
 import { readFile } from 'node:fs/promises';
 import { ensureCertificate, type TlsPair } from './tls.js';
 
-if (process.argv[2] === 'bridge') {
-  // `peekcast bridge …`: a capture/display bridge instead of the server.
+if (process.argv[2] === 'bridge' || process.argv[2] === 'doctor') {
+  // `peekcast bridge …` (a capture/display bridge instead of the server) and `peekcast doctor`.
   const { bridgeMain } = await import('./bridge/cli.js');
-  process.exit(await bridgeMain(process.argv.slice(3)));
+  process.exit(await bridgeMain(process.argv[2] === 'doctor' ? process.argv.slice(2) : process.argv.slice(3)));
 }
 
 let options: CliOptions;

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { formatDoctorReport, runDoctor } from './doctor.js';
 import { createLog, type BridgeLog } from './log.js';
 import { RtpSource } from './rtp-source.js';
 import { BridgeReceiver, parseSink, type SinkSpec } from './receiver.js';
@@ -35,7 +36,12 @@ Usage: peekcast bridge receive --sink SINK --server URL [--log-json] [--ffmpeg P
 Makes this box a screen: it logs a pairing code (event pair-code), and records what a sender
 casts to it.
 
-  --sink file:PATH       record the cast's video to PATH (Matroska) without re-encoding`;
+  --sink file:PATH       record the cast's video to PATH (Matroska) without re-encoding
+
+Usage: peekcast doctor [--json] [--source SOURCE] [--sink SINK] [--ffmpeg PATH]
+
+Says what the bridge can use here (capture devices, displays, ffmpeg, permissions) and how to fix
+each problem. Exit status 0 when the --source/--sink given (or, without them, everything) can work.`;
 
 export class BridgeUsageError extends Error {}
 
@@ -165,12 +171,35 @@ export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog =
   return 0;
 }
 
+/** `peekcast doctor`: prints the report (JSON with --json); 0 when what was asked for can work. */
+export async function runDoctorCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean', default: false }, source: { type: 'string' }, sink: { type: 'string' }, ffmpeg: { type: 'string' }, root: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const report = await runDoctor({
+    ...(values.root ? { root: values.root } : {}),
+    ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}),
+    ...(values.source ? { source: values.source } : {}),
+    ...(values.sink ? { sink: values.sink } : {}),
+  });
+  console.log(values.json ? JSON.stringify(report) : formatDoctorReport(report));
+  return report.ok ? 0 : 1;
+}
+
 /** `peekcast bridge …` from the command line. */
 export async function bridgeMain(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'send') return await runBridgeSend(readBridgeSendOptions(rest));
     if (command === 'receive') return await runBridgeReceive(readBridgeReceiveOptions(rest));
+    if (command === 'doctor') return await runDoctorCommand(rest);
     throw new BridgeUsageError(command ? `Unknown bridge command ${JSON.stringify(command)}.` : 'Say what the bridge does: bridge send or bridge receive.');
   } catch (error) {
     if (!(error instanceof BridgeUsageError)) throw error;
