@@ -60,14 +60,21 @@ function readOrder(body: unknown, signaling: SignalingServer): Order | string {
   }
   if (action !== 'start' && action !== 'mirror') return 'action must be start, stop or mirror';
   const source = action === 'mirror' ? 'screen' : (params.source_id ?? 'screen');
-  if (source !== 'screen' && source !== 'camera' && source !== 'file' && source !== 'pattern') return 'params.source_id must be screen, camera, file or pattern';
+  let target = sender;
+  const pageSource = source === 'screen' || source === 'camera' || source === 'file' || source === 'pattern';
+  if (!pageSource) {
+    // A bridge's own source: the bridge that has it casts it.
+    const bridge = signaling.senders().find((s) => s.online && s.sources?.includes(String(source)) && (!sender || s.id === sender));
+    if (!bridge) return 'params.source_id must be screen, camera, file, pattern or the source of a connected bridge (GET /api/v1/senders lists them)';
+    target = bridge.id;
+  }
   const wanted = params.receiver;
   const receivers = signaling.receivers();
   const receiver = receivers.find((r) => r.id === wanted || (r.code !== undefined && r.code === wanted)) ?? (wanted === undefined && receivers.filter((r) => r.state === 'waiting').length === 1 ? receivers.find((r) => r.state === 'waiting') : undefined);
   if (!receiver) return wanted === undefined ? 'params.receiver is needed when not exactly one screen is waiting' : 'no screen with that id or code';
   if (!receiver.code) return 'that screen is not waiting for a cast';
   const size = parseResolution(params.resolution);
-  return { action: 'start', params: { source, code: receiver.code, ...(size ?? {}) }, ...(sender ? { sender } : {}) };
+  return { action: 'start', params: { ...(pageSource ? { source } : {}), code: receiver.code, ...(size ?? {}) }, ...(target ? { sender: target } : {}) };
 }
 
 /** Runs an order on the sender it names (or the only announced one). */

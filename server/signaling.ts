@@ -62,6 +62,8 @@ interface Peer {
   wantsOffer?: boolean;
   /** Senders that offered themselves to the control API, by the name they gave. */
   announced?: string;
+  /** A bridge's sources, as `source_id`s for the control API. */
+  sources?: string[];
 }
 
 interface Cast {
@@ -98,6 +100,8 @@ export interface SenderInfo {
   name: string;
   casting: boolean;
   online: boolean;
+  /** A bridge's sources (`source_id`s it takes). */
+  sources?: string[];
 }
 
 export interface SignalingServer {
@@ -353,6 +357,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
         if (self && self.role !== 'sender') return refuse(socket, 'bad-message', 'A receiver cannot take commands.');
         const sender = self ?? newSender(socket, ip);
         sender.announced = message.name ?? `Sender ${sender.id.slice(0, 6)}`;
+        sender.sources = message.sources;
         return;
       }
       case 'command-result': {
@@ -440,7 +445,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
     senders() {
       return [...peers.values()]
         .filter((p) => p.role === 'sender' && p.announced !== undefined)
-        .map((p) => ({ id: p.id, name: p.announced!, casting: (p.cast?.receivers.size ?? 0) > 0, online: p.socket !== undefined }));
+        .map((p) => ({ id: p.id, name: p.announced!, casting: (p.cast?.receivers.size ?? 0) > 0, online: p.socket !== undefined, ...(p.sources ? { sources: p.sources } : {}) }));
     },
     command(senderId, action, params, timeoutMs = 15_000) {
       const sender = peers.get(senderId);

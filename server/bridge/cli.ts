@@ -47,6 +47,8 @@ export class BridgeUsageError extends Error {}
 
 export interface BridgeSendOptions {
   source: SourceSpec;
+  /** `--source` as given: the bridge's `source_id` for the control API. */
+  sourceId: string;
   server: string;
   code?: string;
   settings: EncodeSettings;
@@ -93,6 +95,7 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
     new URL(values.server);
     return {
       source: parseSource(values.source),
+      sourceId: values.source,
       server: values.server,
       ...(values.code ? { code: values.code } : {}),
       settings: { width: size.width, height: size.height, fps, bitrate: values.bitrate ? parseBitrate(values.bitrate) : DEFAULT_SETTINGS.bitrate },
@@ -157,7 +160,7 @@ export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog =
     ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
     onState: (state, detail) => bridge.sender?.sourceState(state, detail),
   });
-  const sender = (bridge.sender = new BridgeSender({ server: options.server, source, log, name: options.name }));
+  const sender = (bridge.sender = new BridgeSender({ server: options.server, source, log, name: options.name, sourceId: options.sourceId }));
   sender.onState = (state, detail) => log('state', { state }, detail);
   log('state', { state: 'starting' });
   await source.start();

@@ -31,6 +31,8 @@ export interface BridgeSenderOptions {
   log: BridgeLog;
   /** Name under which the control API lists this bridge. */
   name: string;
+  /** The `--source` it casts, which the control API takes as a `source_id`. */
+  sourceId: string;
 }
 
 /** `http://host:port` → `ws://host:port/signal` (and https → wss). */
@@ -68,7 +70,7 @@ export class BridgeSender {
         const token = this.#signaling?.token;
         return [
           ...(token ? [{ type: 'resume' as const, token, receivers: [...this.#links.keys()] }] : []),
-          { type: 'announce' as const, name: options.name },
+          { type: 'announce' as const, name: options.name, sources: [options.sourceId] },
         ];
       },
     });

@@ -55,6 +55,23 @@ function encoderArgs(settings: EncodeSettings): string[] {
   ];
 }
 
+/**
+ * The test picture's filters: frames stamped with the wall clock (pts = epoch time, via RTCTIME),
+ * the time of day burned in as text for people, and the time in milliseconds as 34 black and white
+ * cells along the bottom for machines, laid out exactly as the browser's test pattern draws them
+ * (src/cast/pattern.ts: a white and a black reference cell, then 32 bits, most significant first),
+ * so `npm run bench:cast` reads both back the same way.
+ */
+export function testPictureFilter(width: number): string {
+  const cell = Math.floor(width / 34);
+  const index = `floor(X/${cell})`;
+  const ms = 'mod(floor(T*1000),4294967296)';
+  const bit = `255*mod(floor(${ms}/pow(2,33-${index})),2)`;
+  const lum = `if(eq(${index},0),255,if(eq(${index},1),0,if(lt(${index},34),${bit},16)))`;
+  const stamped = "settb=1/90000,setpts='RTCTIME*9/100',drawtext=text='%{localtime\\:%T}':fontsize=h/12:fontcolor=white:box=1:boxcolor=black@0.6:x=w/40:y=h/40";
+  return `${stamped},split[picture][strip];[strip]crop=iw:${cell}:0:ih-${cell},geq=lum='${lum}':cb=128:cr=128[code];[picture][code]overlay=0:H-${cell}`;
+}
+
 /** The video filter that brings any picture to the cast's size (kept in proportion, padded). */
 function fitFilter({ width, height }: EncodeSettings): string {
   return `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`;
@@ -71,7 +88,8 @@ export function ffmpegArgs(spec: SourceSpec, settings: EncodeSettings, port: num
   switch (spec.kind) {
     case 'test':
       input = ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${settings.width}x${settings.height}:rate=${settings.fps}`];
-      video = ['-vf', "drawtext=text='%{localtime\\:%T}':fontsize=h/12:fontcolor=white:box=1:boxcolor=black@0.6:x=w/40:y=h/40", ...encoderArgs(settings)];
+      // Wall-clock timestamps at 90 kHz all the way to RTP: no frame is duplicated, dropped or rounded onto another.
+      video = ['-vf', testPictureFilter(settings.width), '-fps_mode', 'passthrough', '-enc_time_base', '1/90000', ...encoderArgs(settings)];
       break;
     case 'file':
       input = ['-re', '-stream_loop', '-1', '-i', spec.path];

@@ -54,8 +54,11 @@ export type ClientMessage =
   | { type: 'signal'; to: string; payload: SignalPayload }
   /** A sender lets one receiver go (or all of them), ending the cast there. */
   | { type: 'leave'; peer?: string }
-  /** A sender page (or bridge) offers itself to the control API, under a name people recognise. */
-  | { type: 'announce'; name?: string }
+  /**
+   * A sender page (or bridge) offers itself to the control API, under a name people recognise; a
+   * bridge also names its sources (`v4l2:/dev/video0`, `test`…), which the API takes as `source_id`s.
+   */
+  | { type: 'announce'; name?: string; sources?: string[] }
   /** The answer to a `command`. */
   | { type: 'command-result'; id: string; ok: boolean; detail?: string }
   | { type: 'ping' };
@@ -172,8 +175,9 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
       if (!optional(value.peer, (v): v is string => isString(v, 64))) return fail('bad peer');
       return { ok: true, message: value as ClientMessage };
     case 'announce':
-      if (!only('name')) return fail('unexpected field');
+      if (!only('name', 'sources')) return fail('unexpected field');
       if (!optional(value.name, (v): v is string => isString(v, 80))) return fail('bad name');
+      if (!optional(value.sources, (v): v is string[] => Array.isArray(v) && v.length <= 8 && v.every((s) => isString(s, 200)))) return fail('bad sources');
       return { ok: true, message: value as ClientMessage };
     case 'command-result':
       if (!only('id', 'ok', 'detail')) return fail('unexpected field');

@@ -144,13 +144,16 @@ describe('bridge send', () => {
     const bridge = startBridge(['--source', `file:${fixturePath('h264-faststart')}`, '--size', '480x270', '--name', 'Room 4']);
     const api = (path: string, body?: object) =>
       fetch(`${base()}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { Authorization: `Bearer ${server.apiToken}`, 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    type Sender = { id: string; name: string; online: boolean };
+    type Sender = { id: string; name: string; online: boolean; sources?: string[] };
     const room = async () => ((await (await api('/senders')).json()) as { senders: Sender[] }).senders.find((s) => s.name === 'Room 4' && s.online);
     await expect.poll(room, { timeout: 15_000 }).toBeTruthy();
-    const { id } = (await room())!;
+    const { id, sources } = (await room())!;
+    const sourceId = `file:${fixturePath('h264-faststart')}`;
+    expect(sources).toEqual([sourceId]);
 
-    const started = await api('/screen', { action: 'start', params: { sender: id, receiver: await code(tv.page) } });
-    expect(await started.json()).toMatchObject({ ok: true });
+    // Started by its source, as the API lists it: the bridge that has it casts it.
+    const started = await api('/screen', { action: 'start', params: { source_id: sourceId, receiver: await code(tv.page) } });
+    expect(await started.json()).toMatchObject({ ok: true, sender: id });
     await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
     await expectFramesGrowing(tv.page);
     expect(await size(tv.page)).toBe('480x270');

@@ -8,6 +8,8 @@ export const DIST_ROOT = fileURLToPath(new URL('../../dist/', import.meta.url));
 export interface TestServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:53211`. */
   url: string;
+  /** The control API's token. */
+  apiToken: string;
   close(): Promise<void>;
 }
 
@@ -17,5 +19,5 @@ export interface TestServer {
  */
 export async function startServer(opts: { root?: string } = {}): Promise<TestServer> {
   const peekcast = await createPeekcastServer({ root: opts.root ?? DIST_ROOT, port: 0, host: '127.0.0.1' });
-  return { url: peekcast.url, close: () => peekcast.close() };
+  return { url: peekcast.url, apiToken: peekcast.apiToken, close: () => peekcast.close() };
 }

@@ -76,7 +76,7 @@ describe('bridge sources and options', () => {
 
   it('reads `bridge send` options and says what is wrong', () => {
     const options = readBridgeSendOptions(['--source', 'test', '--server', 'http://127.0.0.1:8080', '--code', '123456', '--size', '640x360', '--bitrate', '1.5M', '--log-json']);
-    expect(options).toMatchObject({ source: { kind: 'test' }, code: '123456', settings: { width: 640, height: 360, fps: 30, bitrate: 1_500_000 }, logJson: true });
+    expect(options).toMatchObject({ source: { kind: 'test' }, sourceId: 'test', code: '123456', settings: { width: 640, height: 360, fps: 30, bitrate: 1_500_000 }, logJson: true });
     expect(() => readBridgeSendOptions(['--server', 'http://x'])).toThrow(BridgeUsageError);
     expect(() => readBridgeSendOptions(['--source', 'test'])).toThrow(/--server is required/);
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--fps', '0'])).toThrow(/--fps/);
