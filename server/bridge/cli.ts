@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { detectDisplay, type Display } from './display.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { createLog, type BridgeLog } from './log.js';
 import { RtpSource } from './rtp-source.js';
@@ -37,6 +38,8 @@ Makes this box a screen: it logs a pairing code (event pair-code), and records w
 casts to it.
 
   --sink file:PATH       record the cast's video to PATH (Matroska) without re-encoding
+  --sink drm[:CARD]      show the cast (and, between casts, the code) on the DRM/KMS screen, with
+                         the first of mpv --vo=drm, GStreamer kmssink or ffmpeg to /dev/fb0
 
 Usage: peekcast doctor [--json] [--source SOURCE] [--sink SINK] [--ffmpeg PATH]
 
@@ -143,7 +146,17 @@ const untilSignal = () =>
 /** Runs `bridge receive` until SIGINT/SIGTERM; the recording is finished before it exits. */
 export async function runBridgeReceive(options: BridgeReceiveOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
   log('state', { state: 'starting' });
-  const receiver = new BridgeReceiver({ server: options.server, sink: options.sink, log, ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}) });
+  let display: Display | undefined;
+  if (options.sink.kind === 'drm') {
+    const found = await detectDisplay({ card: options.sink.card });
+    if ('none' in found) {
+      log.error('display', { card: options.sink.card }, found.none);
+      return 1;
+    }
+    display = found;
+    log('display', { kind: found.kind, device: found.device });
+  }
+  const receiver = new BridgeReceiver({ server: options.server, sink: options.sink, log, ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}), ...(display ? { display } : {}) });
   receiver.onState = (state) => log('state', { state });
   const signal = await untilSignal();
   log('exit', { signal });

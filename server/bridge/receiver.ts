@@ -8,19 +8,21 @@ import { WebSocket } from 'ws';
 import { SignalingClient, type SocketLike } from '../../src/cast/signaling-client.js';
 import type { ServerMessage, SignalPayload } from '../../src/shared/signaling.js';
 import type { BridgeLog } from './log.js';
+import { codeImageArgs, playCommand, showImageCommand, type Display } from './display.js';
 import { terminate } from './rtp-source.js';
 import { bridgeSignalingUrl } from './sender.js';
 
-/** Where a receiving bridge puts what it receives. */
-export type SinkSpec = { kind: 'file'; path: string };
+/** Where a receiving bridge puts what it receives: a file, or the DRM/KMS screen. */
+export type SinkSpec = { kind: 'file'; path: string } | { kind: 'drm'; card: string };
 
 export type ReceiverBridgeState = 'starting' | 'waiting' | 'casting' | 'stopped';
 
-/** Parses `--sink`: `file:PATH` (the `drm` sink is not built yet). */
+/** Parses `--sink`: `file:PATH` or `drm[:/dev/dri/cardN]`. */
 export function parseSink(text: string): SinkSpec {
   if (text.startsWith('file:') && text.length > 'file:'.length) return { kind: 'file', path: text.slice('file:'.length) };
-  if (text === 'drm' || text.startsWith('drm:')) throw new Error('--sink drm is not built yet; record with --sink file:PATH.');
-  throw new Error(`--sink ${JSON.stringify(text)} is not a sink: use file:PATH.`);
+  if (text === 'drm') return { kind: 'drm', card: '/dev/dri/card0' };
+  if (/^drm:\/dev\/dri\/\S+$/.test(text)) return { kind: 'drm', card: text.slice('drm:'.length) };
+  throw new Error(`--sink ${JSON.stringify(text)} is not a sink: use file:PATH or drm[:/dev/dri/cardN].`);
 }
 
 /** Codecs the receiving bridge accepts from browsers: what ffmpeg can store without re-encoding. */
@@ -65,6 +67,10 @@ export class BridgeReceiver {
   readonly #log: BridgeLog;
   readonly #sink: SinkSpec;
   readonly #ffmpeg: string;
+  /** The drm sink's display program, found at start. */
+  readonly #display: Display | undefined;
+  /** The pairing code on the screen between casts (drm sink). */
+  #codeScreen: ChildProcess | undefined;
   #pc: RTCPeerConnection | undefined;
   #sender: string | undefined;
   #recorder: { child: ChildProcess; socket: Socket; dir: string; port: number; last?: Buffer; stopping?: boolean } | undefined;
@@ -72,9 +78,10 @@ export class BridgeReceiver {
   #pliTimer: ReturnType<typeof setInterval> | undefined;
   onState: (state: ReceiverBridgeState) => void = () => {};
 
-  constructor(options: { server: string; sink: SinkSpec; log: BridgeLog; ffmpeg?: string }) {
+  constructor(options: { server: string; sink: SinkSpec; log: BridgeLog; ffmpeg?: string; display?: Display }) {
     this.#log = options.log;
     this.#sink = options.sink;
+    this.#display = options.display;
     this.#ffmpeg = options.ffmpeg ?? 'ffmpeg';
     this.#signaling = new SignalingClient({
       server: bridgeSignalingUrl(options.server),
@@ -93,6 +100,33 @@ export class BridgeReceiver {
     this.#set('stopped');
     this.#signaling.close();
     await this.#endCast();
+    await this.#hideCode();
+  }
+
+  /** Puts the pairing code on the screen (drm sink) until a cast starts. */
+  async #showCode(code: string): Promise<void> {
+    const display = this.#display;
+    if (!display) return;
+    await this.#hideCode();
+    const dir = await mkdtemp(join(tmpdir(), 'peekcast-code-'));
+    const image = join(dir, 'code.png');
+    const made = await new Promise<boolean>((resolve) => {
+      const child = spawn(this.#ffmpeg, codeImageArgs(code, image), { stdio: 'ignore' });
+      child.once('error', () => resolve(false));
+      child.once('exit', (status) => resolve(status === 0));
+    });
+    if (!made) return this.#log.error('code-screen', { code }, 'could not draw the pairing code; it is in this log only');
+    const { command, args } = showImageCommand(display, image);
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', (error) => this.#log.error('code-screen', { command }, error.message));
+    this.#codeScreen = child;
+    this.#log('code-screen', { code, display: display.kind, pid: child.pid });
+  }
+
+  async #hideCode(): Promise<void> {
+    const child = this.#codeScreen;
+    this.#codeScreen = undefined;
+    if (child) await terminate(child, 1000);
   }
 
   async #onMessage(message: ServerMessage): Promise<void> {
@@ -103,6 +137,7 @@ export class BridgeReceiver {
           await this.#endCast();
           this.#log('pair-code', { code: message.code });
           this.#set('waiting');
+          await this.#showCode(message.code);
         }
         break;
       case 'paired':
@@ -164,7 +199,16 @@ export class BridgeReceiver {
     const sender = createSocket('udp4');
     const sdpPath = join(dir, 'cast.sdp');
     await writeFile(sdpPath, sinkSdp(port, first.header.payloadType, name, codec?.clockRate ?? 90_000, codec?.parameters));
-    const child = spawn(this.#ffmpeg, recordArgs(sdpPath, this.#sink.path), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const payloadType = first.header.payloadType;
+    let command = this.#ffmpeg;
+    let args: string[];
+    if (this.#sink.kind === 'file') args = recordArgs(sdpPath, this.#sink.path);
+    else {
+      // The screen shows the cast instead of the code.
+      await this.#hideCode();
+      ({ command, args } = playCommand(this.#display!, { sdpPath, port, payloadType, codec: name }));
+    }
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); if (process.env.PEEKCAST_FFMPEG_LOGLEVEL) process.stderr.write(chunk); });
@@ -173,7 +217,8 @@ export class BridgeReceiver {
       if (code && !signal && !this.#recorder?.stopping) this.#log.error('ffmpeg-exit', { code }, stderr.trim().split('\n').slice(-3).join(' | '));
     });
     this.#recorder = { child, socket: sender, dir, port };
-    this.#log('recording', { path: this.#sink.path, codec: name, pid: child.pid });
+    if (this.#sink.kind === 'file') this.#log('recording', { path: this.#sink.path, codec: name, pid: child.pid });
+    else this.#log('playing', { display: this.#display?.kind, codec: name, pid: child.pid });
     const recorder = this.#recorder;
     track.onReceiveRtp.subscribe((rtp) => {
       if (this.#recorder !== recorder) return;
@@ -208,7 +253,7 @@ export class BridgeReceiver {
       this.#recorder = undefined;
       recorder.socket.close();
       await rm(recorder.dir, { recursive: true, force: true });
-      this.#log('recorded', { path: this.#sink.path });
+      if (this.#sink.kind === 'file') this.#log('recorded', { path: this.#sink.path });
     }
     if (pc) await pc.close().catch(() => undefined);
   }

@@ -180,6 +180,11 @@ describe('bridge send', () => {
     bridge.child.kill('SIGTERM');
     expect(await bridge.exited).toBe(0);
 
+    // No screen program here (no mpv, no kmssink, no framebuffer): the drm sink says what to install.
+    const screen = startBridge(['--sink', 'drm'], 'receive');
+    expect(await screen.exited).toBe(1);
+    expect(String(screen.lines.find((l) => l.event === 'display')?.message)).toContain('apt-get install mpv');
+
     const bad = startBridge(['--source', 'camera']);
     expect(await bad.exited).toBe(1);
     expect(bad.lines.map((l) => l.line ?? '').join('\n')).toContain('is not a source');

@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BridgeUsageError, readBridgeReceiveOptions, readBridgeSendOptions } from '../../server/bridge/cli.js';
 import { parseSink, recordArgs, sinkSdp } from '../../server/bridge/receiver.js';
+import { codeImageArgs, detectDisplay, playCommand, showImageCommand } from '../../server/bridge/display.js';
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
 import { bridgeSignalingUrl } from '../../server/bridge/sender.js';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
@@ -150,7 +155,8 @@ describe('v4l2 capture plans', () => {
 describe('bridge receive', () => {
   it('parses sinks and options', () => {
     expect(parseSink('file:/srv/rec/cast.mkv')).toEqual({ kind: 'file', path: '/srv/rec/cast.mkv' });
-    expect(() => parseSink('drm')).toThrow(/not built yet/);
+    expect(parseSink('drm')).toEqual({ kind: 'drm', card: '/dev/dri/card0' });
+    expect(parseSink('drm:/dev/dri/card1')).toEqual({ kind: 'drm', card: '/dev/dri/card1' });
     expect(() => parseSink('tape')).toThrow(/not a sink/);
     expect(readBridgeReceiveOptions(['--sink', 'file:a.mkv', '--server', 'http://127.0.0.1:8080', '--log-json'])).toEqual({ sink: { kind: 'file', path: 'a.mkv' }, server: 'http://127.0.0.1:8080', logJson: true });
     expect(() => readBridgeReceiveOptions(['--server', 'http://x'])).toThrow(/--sink is required/);
@@ -165,5 +171,47 @@ describe('bridge receive', () => {
     expect(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2)).toEqual(['-c', 'copy']);
     expect(args.at(-1)).toBe('/srv/rec/cast.mkv');
     expect(args[args.indexOf('-protocol_whitelist') + 1]).toBe('file,udp,rtp');
+  });
+});
+
+describe('drm sink', () => {
+  const machine = (programs: Record<string, string | undefined>, files: string[]) => ({
+    run: (command: string, args: string[]) => Promise.resolve(programs[`${command} ${args.join(' ')}`]),
+    exists: (path: string) => Promise.resolve(files.includes(path)),
+  });
+
+  it('picks the first display program that can draw here: mpv, then GStreamer kmssink, then ffmpeg to fbdev', async () => {
+    const mpv = 'Available video outputs:\n  gpu\n  drm              Direct Rendering Manager (software scaling)\n';
+    const gst = 'Factory Details:\n  Long-name                KMS video sink\n';
+    expect(await detectDisplay(machine({ 'mpv --vo=help': mpv, 'gst-inspect-1.0 kmssink': gst }, ['/dev/dri/card0']))).toEqual({ kind: 'mpv', device: '/dev/dri/card0' });
+    expect(await detectDisplay(machine({ 'mpv --vo=help': 'Available video outputs:\n  gpu\n', 'gst-inspect-1.0 kmssink': gst }, ['/dev/dri/card0']))).toEqual({ kind: 'gstreamer', device: '/dev/dri/card0' });
+    expect(await detectDisplay(machine({ 'ffmpeg -hide_banner -devices': ' DE fbdev           Linux framebuffer\n' }, ['/dev/fb0']))).toEqual({ kind: 'ffmpeg-fbdev', device: '/dev/fb0' });
+    const none = await detectDisplay(machine({}, []));
+    expect('none' in none && none.none).toContain('apt-get install mpv');
+  });
+
+  it('plays the RTP with little buffering, and shows the code between casts', () => {
+    const stream = { sdpPath: '/tmp/s/cast.sdp', port: 40000, payloadType: 96, codec: 'VP8' };
+    const mpv = playCommand({ kind: 'mpv', device: '/dev/dri/card1' }, stream);
+    expect(mpv.command).toBe('mpv');
+    expect(mpv.args).toEqual(expect.arrayContaining(['--vo=drm', '--drm-device=/dev/dri/card1', '--profile=low-latency', '--untimed', '/tmp/s/cast.sdp']));
+    const gst = playCommand({ kind: 'gstreamer', device: '/dev/dri/card0' }, { ...stream, codec: 'H264', payloadType: 102 });
+    expect(gst.args.join(' ')).toContain('udpsrc port=40000 caps=application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102 ! rtpjitterbuffer latency=50 ! rtph264depay');
+    expect(gst.args.at(-2)).toBe('kmssink');
+    const fb = playCommand({ kind: 'ffmpeg-fbdev', device: '/dev/fb0' }, stream);
+    expect(fb.args.slice(-4)).toEqual(['bgra', '-f', 'fbdev', '/dev/fb0']);
+    expect(codeImageArgs('123456', '/tmp/c.png').join(' ')).toContain("text='1 2 3 4 5 6'");
+    // Debian's ffmpeg draws that screen for real: a 1920×1080 PNG.
+    const dir = mkdtempSync(join(tmpdir(), 'peekcast-code-'));
+    try {
+      execFileSync('ffmpeg', codeImageArgs('123456', join(dir, 'code.png')));
+      const png = readFileSync(join(dir, 'code.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1920, 1080]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(showImageCommand({ kind: 'mpv', device: '/dev/dri/card0' }, '/tmp/c.png').args).toContain('--image-display-duration=inf');
+    expect(showImageCommand({ kind: 'ffmpeg-fbdev', device: '/dev/fb0' }, '/tmp/c.png').args.slice(-2)).toEqual(['fbdev', '/dev/fb0']);
   });
 });
