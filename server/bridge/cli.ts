@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { detectDisplay, type Display } from './display.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
+import { chooseEncoder, type EncoderName } from './encoders.js';
 import { createLog, type BridgeLog } from './log.js';
 import { RtpSource } from './rtp-source.js';
 import { BridgeReceiver, parseSink, type SinkSpec } from './receiver.js';
@@ -29,6 +30,8 @@ control API to start it).
   --fps N                frames per second (default ${DEFAULT_SETTINGS.fps})
   --bitrate N            video bitrate in bits per second, k and M allowed (default 2M)
   --name NAME            how the control API lists this bridge (default: bridge on HOSTNAME)
+  --encoder NAME         auto (default: a hardware encoder when one works here, else libx264),
+                         libx264, h264_v4l2m2m or h264_vaapi
   --ffmpeg PATH          the ffmpeg to run (default: ffmpeg on PATH)
   --log-json             log one JSON object a line
 
@@ -57,8 +60,11 @@ export interface BridgeSendOptions {
   settings: EncodeSettings;
   name: string;
   ffmpeg?: string;
+  encoder: EncoderName | 'auto';
   logJson: boolean;
 }
+
+const ENCODER_CHOICES = ['auto', 'libx264', 'h264_v4l2m2m', 'h264_vaapi'] as const;
 
 function parseBitrate(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
@@ -82,6 +88,7 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
         bitrate: { type: 'string' },
         name: { type: 'string' },
         ffmpeg: { type: 'string' },
+        encoder: { type: 'string', default: 'auto' },
         'log-json': { type: 'boolean', default: false },
       },
       strict: true,
@@ -96,7 +103,10 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
     const fps = values.fps === undefined ? DEFAULT_SETTINGS.fps : Number(values.fps);
     if (!Number.isInteger(fps) || fps < 1 || fps > 120) throw new BridgeUsageError(`--fps ${values.fps}: give a whole number from 1 to 120.`);
     new URL(values.server);
+    const encoder = ENCODER_CHOICES.find((e) => e === values.encoder);
+    if (!encoder) throw new BridgeUsageError(`--encoder ${values.encoder}: give one of ${ENCODER_CHOICES.join(', ')}.`);
     return {
+      encoder,
       source: parseSource(values.source),
       sourceId: values.source,
       server: values.server,
@@ -168,8 +178,11 @@ export async function runBridgeReceive(options: BridgeReceiveOptions, log: Bridg
 export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
   // The source reports to the sender, which needs the source: tie them once both exist.
   const bridge: { sender?: BridgeSender } = {};
+  const { encoder, why } = await chooseEncoder(options.encoder, options.ffmpeg);
+  log('encoder', { encoder }, why);
   const source = new RtpSource(options.source, options.settings, {
     log,
+    encoder,
     ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
     onState: (state, detail) => bridge.sender?.sourceState(state, detail),
   });

@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import type { BridgeLog } from './log.js';
 import { RtpSequencer } from './rtp-sequencer.js';
+import type { EncoderName } from './encoders.js';
 import { ffmpegArgs, type EncodeSettings, type SourceSpec } from './sources.js';
 import { planV4l2Capture, probeV4l2, type V4l2Plan } from './v4l2.js';
 
@@ -22,6 +23,8 @@ const STOP_GRACE_MS = 2_000;
 
 export interface RtpSourceOptions {
   ffmpeg?: string;
+  /** The H.264 encoder (chosen at start); libx264 when absent. */
+  encoder?: EncoderName;
   log: BridgeLog;
   onState?: (state: SourceState, detail?: string) => void;
 }
@@ -178,7 +181,7 @@ export class RtpSource {
   #run(plan?: V4l2Plan): void {
     // ffmpeg's -ssrc is a signed 32-bit option.
     this.#ssrc = randomInt(1, 0x7fff_ffff);
-    const args = ffmpegArgs(this.#spec, this.#settings, this.#port, this.#ssrc, plan);
+    const args = ffmpegArgs(this.#spec, this.#settings, this.#port, this.#ssrc, plan, this.#options.encoder);
     const child = spawn(this.#options.ffmpeg ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     const started = performance.now();

@@ -1,3 +1,4 @@
+import { encoderArgs, encoderFilterTail, encoderGlobalArgs, type EncoderName } from './encoders.js';
 import type { V4l2Plan } from './v4l2.js';
 
 /**
@@ -44,16 +45,6 @@ export function parseSize(text: string): { width: number; height: number } {
   return { width, height };
 }
 
-/** Options of libx264 for a live cast: no B-frames, no look-ahead, SPS/PPS before every keyframe. */
-function encoderArgs(settings: EncodeSettings): string[] {
-  const kbps = Math.round(settings.bitrate / 1000);
-  return [
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p',
-    '-bf', '0', '-g', String(settings.fps * 2), '-keyint_min', String(settings.fps),
-    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.round(kbps / 2)}k`,
-    '-x264-params', 'repeat-headers=1',
-  ];
-}
 
 /**
  * The test picture's filters: frames stamped with the wall clock (pts = epoch time, via RTCTIME),
@@ -82,33 +73,36 @@ function fitFilter({ width, height }: EncodeSettings): string {
  * through), and send RTP (payload type 96, SSRC `ssrc`, packets small enough for any path) to
  * 127.0.0.1:`port`. A v4l2 source needs its probed `plan`.
  */
-export function ffmpegArgs(spec: SourceSpec, settings: EncodeSettings, port: number, ssrc: number, plan?: V4l2Plan): string[] {
+export function ffmpegArgs(spec: SourceSpec, settings: EncodeSettings, port: number, ssrc: number, plan?: V4l2Plan, encoder: EncoderName = 'libx264'): string[] {
+  const encode = encoderArgs(encoder, settings);
+  const tail = encoderFilterTail(encoder);
   let input: string[];
   let video: string[];
   switch (spec.kind) {
     case 'test':
       input = ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${settings.width}x${settings.height}:rate=${settings.fps}`];
       // Wall-clock timestamps at 90 kHz all the way to RTP: no frame is duplicated, dropped or rounded onto another.
-      video = ['-vf', testPictureFilter(settings.width), '-fps_mode', 'passthrough', '-enc_time_base', '1/90000', ...encoderArgs(settings)];
+      video = ['-vf', `${testPictureFilter(settings.width)},${tail}`, '-fps_mode', 'passthrough', '-enc_time_base', '1/90000', ...encode];
       break;
     case 'file':
       input = ['-re', '-stream_loop', '-1', '-i', spec.path];
-      video = ['-vf', `${fitFilter(settings)},fps=${settings.fps}`, ...encoderArgs(settings)];
+      video = ['-vf', `${fitFilter(settings)},fps=${settings.fps},${tail}`, ...encode];
       break;
     case 'v4l2':
       if (!plan) throw new Error(`capturing ${spec.device} needs its formats probed first`);
       input = plan.input;
       // The camera's H.264 as is, with SPS/PPS put in front of every keyframe for late joiners.
-      video = plan.passthrough ? ['-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe'] : ['-vf', `${fitFilter(settings)},format=yuv420p`, ...encoderArgs(settings)];
+      video = plan.passthrough ? ['-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe'] : ['-vf', `${fitFilter(settings)},${tail}`, ...encode];
       break;
     case 'kms':
       input = ['-device', spec.device, '-f', 'kmsgrab', '-framerate', String(settings.fps), '-i', '-'];
       // The framebuffer lives in GPU memory: download it, then scale and encode on the CPU.
-      video = ['-vf', `hwdownload,format=bgr0,${fitFilter(settings)},format=yuv420p`, ...encoderArgs(settings)];
+      video = ['-vf', `hwdownload,format=bgr0,${fitFilter(settings)},${tail}`, ...encode];
       break;
   }
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
+    ...(plan?.passthrough ? [] : encoderGlobalArgs(encoder)),
     ...input,
     '-an', ...video,
     '-f', 'rtp', '-payload_type', '96', '-ssrc', String(ssrc),

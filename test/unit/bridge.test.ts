@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BridgeUsageError, readBridgeReceiveOptions, readBridgeSendOptions } from '../../server/bridge/cli.js';
 import { parseSink, recordArgs, sinkSdp } from '../../server/bridge/receiver.js';
 import { codeImageArgs, detectDisplay, playCommand, showImageCommand } from '../../server/bridge/display.js';
+import { chooseEncoder, encoderArgs, testEncodeArgs } from '../../server/bridge/encoders.js';
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
 import { bridgeSignalingUrl } from '../../server/bridge/sender.js';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
@@ -88,6 +89,8 @@ describe('bridge sources and options', () => {
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--bitrate', 'fast'])).toThrow(/--bitrate/);
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'not a url'])).toThrow(BridgeUsageError);
     expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--wat'])).toThrow(BridgeUsageError);
+    expect(() => readBridgeSendOptions(['--source', 'test', '--server', 'http://x', '--encoder', 'h265_magic'])).toThrow(/--encoder/);
+    expect(readBridgeSendOptions(['--source', 'test', '--server', 'http://x']).encoder).toBe('auto');
   });
 });
 
@@ -213,5 +216,32 @@ describe('drm sink', () => {
     }
     expect(showImageCommand({ kind: 'mpv', device: '/dev/dri/card0' }, '/tmp/c.png').args).toContain('--image-display-duration=inf');
     expect(showImageCommand({ kind: 'ffmpeg-fbdev', device: '/dev/fb0' }, '/tmp/c.png').args.slice(-2)).toEqual(['fbdev', '/dev/fb0']);
+  });
+});
+
+describe('encoders', () => {
+  const live = { width: 1280, height: 720, fps: 30, bitrate: 2_000_000 };
+
+  it('sets every encoder up for a live cast: no B-frames, 2 s GOP, headers on keyframes, capped rate', () => {
+    const x264 = encoderArgs('libx264', live);
+    expect(x264).toEqual(expect.arrayContaining(['-bf', '0', '-g', '60', '-tune', 'zerolatency', '-x264-params', 'repeat-headers=1', '-maxrate', '2000k']));
+    const m2m = encoderArgs('h264_v4l2m2m', live);
+    expect(m2m).toEqual(expect.arrayContaining(['-c:v', 'h264_v4l2m2m', '-g', '60', '-bsf:v', 'dump_extra=freq=keyframe']));
+    const vaapi = ffmpegArgs({ kind: 'test' }, live, 5000, 1, undefined, 'h264_vaapi');
+    // The VA-API device comes before the input, frames are uploaded at the end of the filters.
+    expect(vaapi.indexOf('-vaapi_device')).toBeLessThan(vaapi.indexOf('-i'));
+    expect(vaapi[vaapi.indexOf('-vf') + 1]).toMatch(/,format=nv12,hwupload$/);
+    expect(vaapi).toEqual(expect.arrayContaining(['-c:v', 'h264_vaapi', '-bf', '0', '-profile:v', 'constrained_baseline']));
+    expect(testEncodeArgs('h264_vaapi').slice(0, 6)).toEqual(['-hide_banner', '-loglevel', 'error', '-nostdin', '-vaapi_device', '/dev/dri/renderD128']);
+  });
+
+  it('uses a hardware encoder only when its test encode works, libx264 otherwise', async () => {
+    const works = (names: string[]) => (_: string, args: string[]) => Promise.resolve(names.includes(args[args.indexOf('-c:v') + 1]!));
+    expect(await chooseEncoder('auto', 'ffmpeg', works(['h264_vaapi']))).toEqual({ encoder: 'h264_vaapi', why: 'hardware encoder found working' });
+    expect(await chooseEncoder('auto', 'ffmpeg', works([]))).toMatchObject({ encoder: 'libx264', why: expect.stringContaining('h264_v4l2m2m and h264_vaapi do not work here') });
+    expect(await chooseEncoder('h264_v4l2m2m', 'ffmpeg', works(['h264_v4l2m2m']))).toMatchObject({ encoder: 'h264_v4l2m2m' });
+    expect(await chooseEncoder('libx264', 'ffmpeg', works([]))).toMatchObject({ encoder: 'libx264' });
+    // On this machine, with Debian's ffmpeg: the hardware encoders are compiled in but have no hardware.
+    expect((await chooseEncoder('auto')).encoder).toBe('libx264');
   });
 });
