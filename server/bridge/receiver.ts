@@ -26,6 +26,7 @@ export function parseSink(text: string): SinkSpec {
 }
 
 /** Codecs the receiving bridge accepts from browsers: what ffmpeg can store without re-encoding. */
+const AUDIO_CODECS = () => [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })];
 const CODECS = () => [
   new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }),
   new RTCRtpCodecParameters({
@@ -36,25 +37,43 @@ const CODECS = () => [
   }),
 ];
 
-/** An SDP that tells ffmpeg what arrives on `port`: one video stream, its payload type and codec. */
-export function sinkSdp(port: number, payloadType: number, codec: string, clockRate: number, fmtp?: string): string {
-  return [
-    'v=0',
-    'o=- 0 0 IN IP4 127.0.0.1',
-    's=Peekcast bridge',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=video ${port} RTP/AVP ${payloadType}`,
-    `a=rtpmap:${payloadType} ${codec}/${clockRate}`,
-    ...(fmtp ? [`a=fmtp:${payloadType} ${fmtp}`] : []),
-    'a=recvonly',
-    '',
-  ].join('\r\n');
+/** One stream of the cast as ffmpeg will receive it. */
+export interface SinkStream {
+  kind: 'video' | 'audio';
+  port: number;
+  payloadType: number;
+  /** `VP8`, `H264`, `opus`. */
+  codec: string;
+  clockRate: number;
+  channels?: number;
+  fmtp?: string;
 }
 
-/** ffmpeg's arguments to store the RTP described by `sdp` as is (Matroska holds VP8 and H.264 alike). */
+/** An SDP that tells ffmpeg what arrives where: each stream's port, payload type and codec. */
+export function sinkSdp(streams: SinkStream[]): string {
+  const media = streams.flatMap((s) => [
+    `m=${s.kind} ${s.port} RTP/AVP ${s.payloadType}`,
+    `a=rtpmap:${s.payloadType} ${s.codec}/${s.clockRate}${s.channels ? `/${s.channels}` : ''}`,
+    ...(s.fmtp ? [`a=fmtp:${s.payloadType} ${s.fmtp}`] : []),
+    'a=recvonly',
+  ]);
+  return ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=Peekcast bridge', 'c=IN IP4 127.0.0.1', 't=0 0', ...media, ''].join('\r\n');
+}
+
+/** A UDP port nobody uses now, and not next to `avoid` (ffmpeg takes each RTP port and the one above for RTCP). */
+async function freePort(avoid: number[] = []): Promise<number> {
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    const port = socket.address().port;
+    socket.close();
+    if (port < 65535 && avoid.every((a) => Math.abs(a - port) > 1)) return port;
+  }
+}
+
+/** ffmpeg's arguments to store the RTP described by `sdp` as is, every stream (Matroska holds VP8, H.264 and Opus alike). */
 export function recordArgs(sdp: string, path: string): string[] {
-  return ['-hide_banner', '-loglevel', process.env.PEEKCAST_FFMPEG_LOGLEVEL ?? 'error', '-nostdin', '-protocol_whitelist', 'file,udp,rtp', '-reorder_queue_size', '64', '-i', sdp, '-map', '0:v', '-c', 'copy', '-f', 'matroska', '-y', path];
+  return ['-hide_banner', '-loglevel', process.env.PEEKCAST_FFMPEG_LOGLEVEL ?? 'error', '-nostdin', '-protocol_whitelist', 'file,udp,rtp', '-reorder_queue_size', '64', '-i', sdp, '-map', '0', '-c', 'copy', '-f', 'matroska', '-y', path];
 }
 
 /**
@@ -76,6 +95,8 @@ export class BridgeReceiver {
   #recorder: { child: ChildProcess; socket: Socket; dir: string; port: number; last?: Buffer; stopping?: boolean } | undefined;
   #state: ReceiverBridgeState = 'starting';
   #pliTimer: ReturnType<typeof setInterval> | undefined;
+  /** The cast's sound, when the sender sends some (recorded along with the picture). */
+  #audio: MediaStreamTrack | undefined;
   onState: (state: ReceiverBridgeState) => void = () => {};
 
   constructor(options: { server: string; sink: SinkSpec; log: BridgeLog; ffmpeg?: string; display?: Display }) {
@@ -168,7 +189,7 @@ export class BridgeReceiver {
   }
 
   #newConnection(): RTCPeerConnection {
-    const pc = new RTCPeerConnection({ codecs: { video: CODECS(), audio: [] } });
+    const pc = new RTCPeerConnection({ codecs: { video: CODECS(), audio: AUDIO_CODECS() } });
     this.#pc = pc;
     pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate?.candidate || !this.#sender) return;
@@ -180,6 +201,7 @@ export class BridgeReceiver {
     });
     pc.onTrack.subscribe((track) => {
       if (track.kind === 'video') void this.#record(pc, track);
+      else if (track.kind === 'audio') this.#audio = track;
     });
     return pc;
   }
@@ -191,15 +213,19 @@ export class BridgeReceiver {
     const codec = track.codec ?? pc.getTransceivers().flatMap((t) => t.codecs).find((c) => c.payloadType === first.header.payloadType);
     const name = codec?.mimeType.split('/')[1] ?? 'VP8';
     const dir = await mkdtemp(join(tmpdir(), 'peekcast-sink-'));
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-    // ffmpeg listens on the SDP's port: find a free one by binding and letting go.
-    const port = socket.address().port;
-    socket.close();
+    // ffmpeg listens on the SDP's ports: free ones, found by binding and letting go.
+    const port = await freePort();
     const sender = createSocket('udp4');
     const sdpPath = join(dir, 'cast.sdp');
-    await writeFile(sdpPath, sinkSdp(port, first.header.payloadType, name, codec?.clockRate ?? 90_000, codec?.parameters));
     const payloadType = first.header.payloadType;
+    const streams: SinkStream[] = [{ kind: 'video', port, payloadType, codec: name, clockRate: codec?.clockRate ?? 90_000, ...(codec?.parameters ? { fmtp: codec.parameters } : {}) }];
+    // The sound too, for recordings: its first packet says its payload type (a silent sender sends none).
+    const audio = this.#sink.kind === 'file' ? this.#audio : undefined;
+    const firstAudio = audio ? (await Promise.race([audio.onReceiveRtp.asPromise(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]))?.[0] : undefined;
+    const audioPort = firstAudio ? await freePort([port]) : 0;
+    if (firstAudio) streams.push({ kind: 'audio', port: audioPort, payloadType: firstAudio.header.payloadType, codec: 'opus', clockRate: 48_000, channels: 2 });
+    if (this.#pc !== pc || this.#recorder) return;
+    await writeFile(sdpPath, sinkSdp(streams));
     let command = this.#ffmpeg;
     let args: string[];
     if (this.#sink.kind === 'file') args = recordArgs(sdpPath, this.#sink.path);
@@ -217,7 +243,7 @@ export class BridgeReceiver {
       if (code && !signal && !this.#recorder?.stopping) this.#log.error('ffmpeg-exit', { code }, stderr.trim().split('\n').slice(-3).join(' | '));
     });
     this.#recorder = { child, socket: sender, dir, port };
-    if (this.#sink.kind === 'file') this.#log('recording', { path: this.#sink.path, codec: name, pid: child.pid });
+    if (this.#sink.kind === 'file') this.#log('recording', { path: this.#sink.path, codec: name, audio: firstAudio ? 'opus' : 'none', pid: child.pid });
     else this.#log('playing', { display: this.#display?.kind, codec: name, pid: child.pid });
     const recorder = this.#recorder;
     track.onReceiveRtp.subscribe((rtp) => {
@@ -226,6 +252,11 @@ export class BridgeReceiver {
       recorder.last = packet;
       sender.send(packet, port, '127.0.0.1');
     });
+    if (audio && firstAudio) {
+      audio.onReceiveRtp.subscribe((rtp) => {
+        if (this.#recorder === recorder) sender.send(rtp.serialize(), audioPort, '127.0.0.1');
+      });
+    }
     // ffmpeg can start only on a keyframe: ask for one now and a few more times while it starts.
     const receiver = pc.getTransceivers().find((t) => t.kind === 'video')?.receiver;
     const ask = () => (track.ssrc ? void receiver?.sendRtcpPLI(track.ssrc).catch(() => undefined) : undefined);
@@ -236,6 +267,7 @@ export class BridgeReceiver {
 
   async #endCast(): Promise<void> {
     clearInterval(this.#pliTimer);
+    this.#audio = undefined;
     const pc = this.#pc;
     this.#pc = undefined;
     this.#sender = undefined;

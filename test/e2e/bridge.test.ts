@@ -29,7 +29,7 @@ beforeAll(async () => {
   bundleDir = mkdtempSync(join(tmpdir(), 'peekcast-bridge-'));
   copyFileSync(join(DIST_ROOT, 'peekcast-bridge.mjs'), join(bundleDir, 'peekcast-bridge.mjs'));
   server = await createPeekcastServer({ root: DIST_ROOT, port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
 });
 
 afterAll(async () => {
@@ -192,7 +192,7 @@ describe('bridge send', () => {
 });
 
 describe('bridge receive', () => {
-  it('shows a pairing code, records the cast of a browser page without re-encoding, and finishes the file on SIGTERM', async () => {
+  it('shows a pairing code, records the cast of a browser page (picture and sound) without re-encoding, and finishes the file on SIGTERM', async () => {
     const out = join(bundleDir, 'cast.mkv');
     const bridge = startBridge(['--sink', `file:${out}`], 'receive');
     await expect.poll(() => bridge.lines.find((l) => l.event === 'pair-code')?.code, { timeout: 15_000 }).toMatch(/^\d{6}$/);
@@ -201,7 +201,8 @@ describe('bridge receive', () => {
 
     const sender = await browser.newPage();
     const errors = watchPageErrors(sender);
-    await sender.goto(`${base()}/cast?source=pattern&resolution=640x360&code=${pairCode}&autostart=1`);
+    // The fake camera and microphone: picture and sound.
+    await sender.goto(`${base()}/cast?source=camera&resolution=640x360&code=${pairCode}&autostart=1`);
     await expect.poll(() => sender.locator('[data-testid=receiver]').getAttribute('data-state').catch(() => null), { timeout: 20_000 }).toBe('connected');
     await expect.poll(() => lastState(bridge), { timeout: 10_000 }).toBe('casting');
     await expect.poll(() => bridge.lines.some((l) => l.event === 'recording'), { timeout: 10_000 }).toBe(true);
@@ -212,7 +213,12 @@ describe('bridge receive', () => {
     const probe = await ffprobe(out);
     const video = probe.streams.find((st) => st.codec_type === 'video')!;
     expect(['vp8', 'h264']).toContain(video.codec_name);
-    expect(`${video.width}x${video.height}`).toBe('640x360');
+    // Within the size cap (the fake camera picks its nearest mode: 4:3).
+    expect(video.width).toBeGreaterThan(0);
+    expect(video.width).toBeLessThanOrEqual(640);
+    expect(video.height).toBeLessThanOrEqual(360);
+    expect(probe.streams.find((st) => st.codec_type === 'audio')?.codec_name).toBe('opus');
+    expect((await packetStats(out, 'a:0')).count).toBeGreaterThan(50);
     expect((await packetStats(out, 'v:0')).count).toBeGreaterThan(30);
     expect(errors).toEqual([]);
     await sender.close();

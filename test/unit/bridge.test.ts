@@ -167,9 +167,12 @@ describe('bridge receive', () => {
   });
 
   it('describes the received RTP to ffmpeg and records it without re-encoding', () => {
-    const sdp = sinkSdp(40002, 97, 'H264', 90000, 'packetization-mode=1');
-    expect(sdp.split('\r\n')).toEqual(expect.arrayContaining(['m=video 40002 RTP/AVP 97', 'a=rtpmap:97 H264/90000', 'a=fmtp:97 packetization-mode=1', 'c=IN IP4 127.0.0.1']));
-    expect(sinkSdp(40002, 96, 'VP8', 90000)).not.toContain('a=fmtp');
+    const sdp = sinkSdp([
+      { kind: 'video', port: 40002, payloadType: 97, codec: 'H264', clockRate: 90000, fmtp: 'packetization-mode=1' },
+      { kind: 'audio', port: 40010, payloadType: 111, codec: 'opus', clockRate: 48000, channels: 2 },
+    ]);
+    expect(sdp.split('\r\n')).toEqual(expect.arrayContaining(['m=video 40002 RTP/AVP 97', 'a=rtpmap:97 H264/90000', 'a=fmtp:97 packetization-mode=1', 'c=IN IP4 127.0.0.1', 'm=audio 40010 RTP/AVP 111', 'a=rtpmap:111 opus/48000/2']));
+    expect(sinkSdp([{ kind: 'video', port: 40002, payloadType: 96, codec: 'VP8', clockRate: 90000 }])).not.toContain('a=fmtp');
     const args = recordArgs('/tmp/x/cast.sdp', '/srv/rec/cast.mkv');
     expect(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2)).toEqual(['-c', 'copy']);
     expect(args.at(-1)).toBe('/srv/rec/cast.mkv');
