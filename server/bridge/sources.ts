@@ -30,7 +30,7 @@ export const DEFAULT_SETTINGS: EncodeSettings = { width: 1280, height: 720, fps:
 export function parseSource(text: string): SourceSpec {
   if (text === 'test') return { kind: 'test' };
   if (text.startsWith('file:') && text.length > 'file:'.length) return { kind: 'file', path: text.slice('file:'.length) };
-  if (/^v4l2:\/dev\/\S+$/.test(text)) return { kind: 'v4l2', device: text.slice('v4l2:'.length) };
+  if (/^v4l2:\/\S+$/.test(text)) return { kind: 'v4l2', device: text.slice('v4l2:'.length) };
   if (text === 'kms') return { kind: 'kms', device: '/dev/dri/card0' };
   if (/^kms:\/dev\/dri\/\S+$/.test(text)) return { kind: 'kms', device: text.slice('kms:'.length) };
   throw new Error(`--source ${JSON.stringify(text)} is not a source: use test, file:PATH, v4l2:/dev/videoN or kms[:/dev/dri/cardN].`);

@@ -7,9 +7,10 @@
  * no ffmpeg behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ import { DIST_ROOT } from '../helpers/serve.js';
 let server: PeekcastServer;
 let browser: Browser;
 const bridges: Bridge[] = [];
+/** Stands in for ffmpeg with a UVC device behind it (see the script). */
+const fakeFfmpeg = fileURLToPath(new URL('../fixtures/fake-v4l2-ffmpeg.sh', import.meta.url));
 /** The single-file bridge (`npm run build:bridge`), copied alone into an empty folder: no node_modules near it. */
 let bundleDir: string;
 
@@ -168,6 +171,33 @@ describe('bridge send', () => {
     await expect.poll(() => state(tv.page), { timeout: 10_000 }).toBe('waiting');
     await expect.poll(() => lastState(bridge)).toBe('waiting');
     bridge.child.kill('SIGINT');
+    expect(await bridge.exited).toBe(0);
+    await tv.page.close();
+  });
+
+  it('casts a capture device, says when it is unplugged, and comes back when it is plugged in again', async () => {
+    // The stand-in device (test/fixtures/fake-v4l2-ffmpeg.sh): present while this file exists.
+    const device = join(bundleDir, 'video-dongle');
+    writeFileSync(device, '');
+    const tv = await openReceiver();
+    const bridge = startBridge(['--source', `v4l2:${device}`, '--size', '640x360', '--ffmpeg', fakeFfmpeg, '--code', await code(tv.page)]);
+    await expect.poll(() => state(tv.page), { timeout: 20_000 }).toBe('playing');
+    await expectFramesGrowing(tv.page);
+    expect(bridge.lines.find((l) => l.event === 'capture')).toMatchObject({ format: 'mjpeg', width: 640, height: 480, passthrough: false });
+
+    // Unplugged: the device is gone and its ffmpeg fails. The screen says so; the bridge keeps asking.
+    rmSync(device);
+    process.kill(ffmpegPids(bridge).at(-1)!, 'SIGKILL');
+    await expect.poll(() => tv.page.locator('[data-testid=source-lost]').isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => bridge.lines.filter((l) => l.event === 'device').length, { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(lastState(bridge)).toBe('source-lost');
+
+    // Plugged in again: pictures come back on their own.
+    writeFileSync(device, '');
+    await expect.poll(() => lastState(bridge), { timeout: 15_000 }).toBe('casting');
+    await expect.poll(() => tv.page.locator('[data-testid=source-lost]').count(), { timeout: 10_000 }).toBe(0);
+    await expectFramesGrowing(tv.page);
+    bridge.child.kill('SIGTERM');
     expect(await bridge.exited).toBe(0);
     await tv.page.close();
   });
