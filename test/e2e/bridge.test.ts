@@ -18,6 +18,7 @@ import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
 import { ffprobe, packetStats } from '../fixtures/ffprobe.js';
 import { fixturePath } from '../fixtures/generate.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
+import { castState as state, expectFramesGrowing, openReceiver as openReceiverAt, pairCode as code } from '../helpers/receiver-page.js';
 import { DIST_ROOT } from '../helpers/serve.js';
 
 let server: PeekcastServer;
@@ -43,6 +44,7 @@ afterAll(async () => {
 });
 
 const base = () => `http://127.0.0.1:${server.port}`;
+const openReceiver = () => openReceiverAt(browser, base());
 
 interface LogLine {
   event: string;
@@ -86,23 +88,7 @@ const alive = (pid: number) => {
   }
 };
 
-async function openReceiver(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(`${base()}/receive`);
-  await expect.poll(() => code(page), { timeout: 10_000 }).toMatch(/^\d{6}$/);
-  return { page, errors };
-}
-
-const code = (page: Page) => page.locator('[data-testid=pair-code]').textContent().then((t) => (t ?? '').trim());
-const state = (page: Page) => page.locator('[data-testid=cast-state]').textContent();
-const frames = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
 const size = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);
-
-async function expectFramesGrowing(page: Page): Promise<void> {
-  const before = await frames(page);
-  await expect.poll(() => frames(page), { timeout: 15_000 }).toBeGreaterThan(before + 10);
-}
 
 describe('bridge send', () => {
   it('casts the test picture to a receiver page, survives a killed ffmpeg, and leaves nothing behind on SIGTERM', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeekcastServer, type PeekcastServer } from '../../server/app.js';
 import { fixturePath } from '../fixtures/generate.js';
 import { launchChromium, watchPageErrors } from '../helpers/browser.js';
+import { castState as state, expectFramesGrowing, openReceiver as openReceiverAt, pairCode as code } from '../helpers/receiver-page.js';
 import { DIST_ROOT } from '../helpers/serve.js';
 
 let server: PeekcastServer;
@@ -38,24 +39,8 @@ afterAll(async () => {
 });
 
 const base = () => `http://127.0.0.1:${server.port}`;
+const openReceiver = () => openReceiverAt(browser, base());
 
-async function openReceiver(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(`${base()}/receive`);
-  await expect.poll(() => code(page), { timeout: 10_000 }).toMatch(/^\d{6}$/);
-  return { page, errors };
-}
-
-const code = (page: Page) => page.locator('[data-testid=pair-code]').textContent().then((t) => (t ?? '').trim());
-const state = (page: Page) => page.locator('[data-testid=cast-state]').textContent();
-/** Frames the receiver's video element has decoded so far. */
-const frames = (page: Page) => page.locator('[data-testid=remote-video]').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
-
-async function expectFramesGrowing(page: Page): Promise<void> {
-  const before = await frames(page);
-  await expect.poll(() => frames(page), { timeout: 10_000 }).toBeGreaterThan(before + 10);
-}
 
 async function castTo(sender: Page, receiver: Page): Promise<void> {
   await sender.locator('[data-testid=cast-code]').fill(await code(receiver));
