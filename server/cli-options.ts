@@ -16,6 +16,11 @@ export interface CliOptions {
   iceServers?: IceServer[];
   /** The control API's token; absent: the server makes one at start and prints it. */
   apiToken?: string;
+  /**
+   * A bridge run by the server process itself (`--bridge-source …`): the `bridge send` arguments
+   * without their `bridge-` prefix; the server is its own.
+   */
+  bridgeArgs?: string[];
 }
 
 /** An RTCIceServer as the pages take it. */
@@ -45,7 +50,10 @@ export const USAGE = `Usage: node dist-server/server/main.js [--root <folder>] [
   env HOST             address to listen on (default: ${DEFAULT_HOST}, every interface)
   env PEEKCAST_ICE_SERVERS  JSON list of STUN/TURN servers for casts across networks,
                        e.g. [{"urls":"stun:stun.example.org:3478"}] (default: none, for a LAN)
-  env PEEKCAST_API_TOKEN    token for the control API (default: made at start and printed)`;
+  env PEEKCAST_API_TOKEN    token for the control API (default: made at start and printed)
+  --bridge-source SOURCE    also cast SOURCE from this box, as \`peekcast bridge send\` does (one box
+                       serves and captures); every \`bridge send\` option works with the prefix:
+                       --bridge-size 1920x1080, --bridge-name "Room 4", --bridge-code 123456, …`;
 
 /**
  * Reads the options from the command-line arguments (without node and the script) and the environment.
@@ -58,6 +66,7 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv, 
   let https = false;
   let cert: string | undefined;
   let key: string | undefined;
+  const bridgeArgs: string[] = [];
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v === '' || v.startsWith('--')) throw new UsageError(`${flag} needs a file`);
@@ -68,7 +77,15 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv, 
     if (arg === '--https') https = true;
     else if (arg === '--cert') cert = value(++i, '--cert');
     else if (arg === '--key') key = value(++i, '--key');
-    else if (arg === '--root') {
+    else if (arg.startsWith('--bridge-')) {
+      // Handed to the bridge as they are, prefix off; it says what is wrong with them.
+      bridgeArgs.push(`--${arg.slice('--bridge-'.length)}`);
+      if (arg !== '--bridge-log-json') {
+        const next = argv[++i];
+        if (next === undefined) throw new UsageError(`${arg} needs a value`);
+        bridgeArgs.push(next);
+      }
+    } else if (arg === '--root') {
       rootFlag = argv[++i];
       if (rootFlag === undefined || rootFlag === '') throw new UsageError('--root needs a folder');
     } else if (arg.startsWith('--root=')) {
@@ -84,6 +101,10 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv, 
     port: readPort(env['PORT']),
     host: env['HOST'] || DEFAULT_HOST,
   };
+  if (bridgeArgs.length) {
+    if (!bridgeArgs.includes('--source')) throw new UsageError('--bridge-… options need --bridge-source');
+    options.bridgeArgs = bridgeArgs;
+  }
   if (cert && key) options.tls = { mode: 'files', cert, key };
   else if (https) options.tls = { mode: 'self-signed', dir: resolve(env['PEEKCAST_TLS_DIR'] || join(homedir(), '.config', 'peekcast', 'tls')) };
   if (env['PEEKCAST_ICE_SERVERS']) options.iceServers = readIceServers(env['PEEKCAST_ICE_SERVERS']);

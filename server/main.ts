@@ -3,7 +3,7 @@
  * Serves the built app on PORT (8080) and HOST (every interface), prints where to open it,
  * and shuts down cleanly on Ctrl+C or SIGTERM.
  */
-import { createPeekcastServer, type PeekcastServer } from './app.js';
+import { createPeekcastServer, hostForUrl, type PeekcastServer } from './app.js';
 import { defaultRootFor, readCliOptions, USAGE, UsageError, type CliOptions } from './cli-options.js';
 import { formatStartupBanner } from './startup-banner.js';
 import { describeStartError } from './start-errors.js';
@@ -45,16 +45,34 @@ try {
 console.log(formatStartupBanner(options.host, peekcast.port, undefined, options.tls ? 'https' : 'http'));
 console.log(`Control API token: ${options.apiToken ? '(from PEEKCAST_API_TOKEN)' : peekcast.apiToken}`);
 
+// One box that serves and captures: its bridge talks to this server over loopback.
+let bridge: { stop(): Promise<void> } | undefined;
+if (options.bridgeArgs) {
+  const { readBridgeSendOptions, startBridgeSend, BridgeUsageError, BRIDGE_USAGE } = await import('./bridge/cli.js');
+  const own = `${options.tls ? 'https' : 'http'}://${['0.0.0.0', '::', ''].includes(options.host) ? '127.0.0.1' : hostForUrl(options.host)}:${peekcast.port}`;
+  try {
+    bridge = await startBridgeSend(readBridgeSendOptions([...options.bridgeArgs, '--server', own]), undefined, true);
+  } catch (error) {
+    if (!(error instanceof BridgeUsageError)) throw error;
+    console.error(`${error.message.replace(/^--/, '--bridge-')}\n\n${BRIDGE_USAGE}`);
+    await peekcast.close();
+    process.exit(1);
+  }
+}
+
 // `once`: a second Ctrl+C gets Node's default handling and ends the process at once.
 function shutDown(signal: NodeJS.Signals): void {
   console.log(`\n${signal} received, stopping Peekcast…`);
-  peekcast.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('Peekcast did not stop cleanly:', error);
-      process.exit(1);
-    },
-  );
+  // The bridge first (its ffmpeg ends), then the server.
+  Promise.resolve(bridge?.stop())
+    .then(() => peekcast.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Peekcast did not stop cleanly:', error);
+        process.exit(1);
+      },
+    );
 }
 process.once('SIGINT', shutDown);
 process.once('SIGTERM', shutDown);

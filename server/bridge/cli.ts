@@ -176,6 +176,19 @@ export async function runBridgeReceive(options: BridgeReceiveOptions, log: Bridg
 
 /** Runs `bridge send` until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog = createLog(options.logJson)): Promise<number> {
+  const bridge = await startBridgeSend(options, log);
+  const signal = await untilSignal();
+  log('exit', { signal });
+  await bridge.stop();
+  return 0;
+}
+
+/**
+ * Starts casting as `bridge send` does and hands back how to stop (the sender leaves, ffmpeg ends);
+ * the server process runs its own bridge this way. `trustSelfSigned`: the server is this process on
+ * loopback, so its self-signed certificate is accepted.
+ */
+export async function startBridgeSend(options: BridgeSendOptions, log: BridgeLog = createLog(options.logJson), trustSelfSigned = false): Promise<{ stop(): Promise<void> }> {
   // The source reports to the sender, which needs the source: tie them once both exist.
   const bridge: { sender?: BridgeSender } = {};
   const { encoder, why } = await chooseEncoder(options.encoder, options.ffmpeg);
@@ -186,18 +199,19 @@ export async function runBridgeSend(options: BridgeSendOptions, log: BridgeLog =
     ...(options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}),
     onState: (state, detail) => bridge.sender?.sourceState(state, detail),
   });
-  const sender = (bridge.sender = new BridgeSender({ server: options.server, source, log, name: options.name, sourceId: options.sourceId }));
+  const sender = (bridge.sender = new BridgeSender({ server: options.server, source, log, name: options.name, sourceId: options.sourceId, trustSelfSigned }));
   sender.onState = (state, detail) => log('state', { state }, detail);
   log('state', { state: 'starting' });
   await source.start();
   if (options.code) {
     sender.join(options.code).catch((error: unknown) => log.error('join', { code: options.code }, error instanceof Error ? error.message : String(error)));
   }
-  const signal = await untilSignal();
-  log('exit', { signal });
-  sender.close();
-  await source.stop();
-  return 0;
+  return {
+    async stop() {
+      sender.close();
+      await source.stop();
+    },
+  };
 }
 
 /** `peekcast doctor`: prints the report (JSON with --json); 0 when what was asked for can work. */

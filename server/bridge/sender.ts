@@ -33,6 +33,8 @@ export interface BridgeSenderOptions {
   name: string;
   /** The `--source` it casts, which the control API takes as a `source_id`. */
   sourceId: string;
+  /** Accept a self-signed certificate (the server is this very process, on loopback). */
+  trustSelfSigned?: boolean;
 }
 
 /** `http://host:port` → `ws://host:port/signal` (and https → wss). */
@@ -65,7 +67,7 @@ export class BridgeSender {
     this.#options = options;
     this.#signaling = new SignalingClient({
       server: bridgeSignalingUrl(options.server),
-      socket: (url) => new WebSocket(url) as unknown as SocketLike,
+      socket: (url) => new WebSocket(url, options.trustSelfSigned ? { rejectUnauthorized: false } : {}) as unknown as SocketLike,
       hello: () => {
         const token = this.#signaling?.token;
         return [

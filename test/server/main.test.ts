@@ -148,6 +148,32 @@ describe('server/main.ts', () => {
     expect(keyMode).toBe(0o600);
   });
 
+  it('runs a bridge of its own with --bridge-source (over its own HTTPS), listed by the control API, and ends its ffmpeg on SIGTERM', async () => {
+    const port = await freePort();
+    const main = runMain({ PORT: String(port), PEEKCAST_ROOT: root, PEEKCAST_TLS_DIR: join(root, 'tls-bridge'), HOST: '127.0.0.1', PEEKCAST_API_TOKEN: 'bridge-test-token-0123456789' }, [
+      '--https', '--bridge-source', 'test', '--bridge-size', '320x180', '--bridge-name', 'Lobby box', '--bridge-encoder', 'libx264',
+    ]);
+    const [, pid] = await waitForStdout(main, /ffmpeg pid=(\d+)/, 30_000);
+    const senders = async () => {
+      const body = await new Promise<string>((resolveGet, rejectGet) => {
+        const req = httpsGet(`https://127.0.0.1:${port}/api/v1/senders`, { rejectUnauthorized: false, headers: { Authorization: 'Bearer bridge-test-token-0123456789' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolveGet(text));
+        });
+        req.on('error', rejectGet);
+      });
+      return (JSON.parse(body) as { senders: Array<{ name: string; online: boolean; sources?: string[] }> }).senders;
+    };
+    await expect.poll(senders, { timeout: 15_000 }).toEqual([expect.objectContaining({ name: 'Lobby box', online: true, sources: ['test'] })]);
+    main.child.kill('SIGTERM');
+    expect(await main.exited).toBe(0);
+    expect(() => process.kill(Number(pid), 0)).toThrow();
+    // A bad bridge option is said in the server's own words, and nothing starts.
+    const bad = runMain({ PORT: String(await freePort()), PEEKCAST_ROOT: root, HOST: '127.0.0.1' }, ['--bridge-source', 'camera']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.stderr()).toContain('is not a source');
+  });
+
   it('exits with 1 and says so when the port is taken', async () => {
     const blocker = await occupyPort('0.0.0.0');
     try {
@@ -194,6 +220,15 @@ describe('command-line options', () => {
     expect(readCliOptions([], env, fallback)).toEqual({ root: resolve('/env/root'), port: 3000, host: '127.0.0.1' });
     expect(readCliOptions(['--root', '/flag/root'], env, fallback).root).toBe(resolve('/flag/root'));
     expect(readCliOptions(['--root=/flag/root'], env, fallback).root).toBe(resolve('/flag/root'));
+  });
+
+  it('hands --bridge-… options to the bridge, prefix off, and wants a --bridge-source among them', () => {
+    expect(readCliOptions(['--bridge-source', 'v4l2:/dev/video0', '--bridge-size', '1920x1080', '--bridge-log-json', '--https'], {}, fallback)).toMatchObject({
+      bridgeArgs: ['--source', 'v4l2:/dev/video0', '--size', '1920x1080', '--log-json'],
+      tls: { mode: 'self-signed' },
+    });
+    expect(() => readCliOptions(['--bridge-size', '1920x1080'], {}, fallback)).toThrow(/need --bridge-source/);
+    expect(() => readCliOptions(['--bridge-source'], {}, fallback)).toThrow(/needs a value/);
   });
 
   it('rejects unknown arguments, a bare --root and ports that are not ports', () => {
