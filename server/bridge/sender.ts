@@ -13,9 +13,20 @@ const H264 = () =>
   new RTCRtpCodecParameters({
     mimeType: 'video/H264',
     clockRate: 90_000,
-    rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+    rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }],
     parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
   });
+
+/** RTCP payload-specific feedback (RFC 4585), and the two messages in it that ask for a keyframe. */
+const PSFB = 206;
+const PLI = 1;
+const FIR = 4;
+
+/** True for a picture-loss indication or a full intra request: the receiver needs a keyframe. */
+export function asksForKeyframe(rtcp: { type: number; feedback?: unknown }): boolean {
+  const count = (rtcp.feedback as { count?: number } | undefined)?.count;
+  return rtcp.type === PSFB && (count === PLI || count === FIR);
+}
 
 interface Link {
   pc: RTCPeerConnection;
@@ -187,7 +198,9 @@ export class BridgeSender {
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     const link: Link = { pc, track, connected: false, stopFeed: source.onPacket((packet) => track.writeRtp(packet)) };
     this.#links.set(receiver, link);
-    transceiver.sender.onPictureLossIndication.subscribe(() => source.requestKeyframe('picture loss'));
+    transceiver.sender.onRtcp.subscribe((rtcp) => {
+      if (asksForKeyframe(rtcp)) source.requestKeyframe((rtcp as { feedback?: { count?: number } }).feedback?.count === FIR ? 'full intra request' : 'picture loss');
+    });
     pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate?.candidate) return;
       this.#signaling.send({ type: 'signal', to: receiver, payload: { kind: 'candidate', candidate: { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null } } });

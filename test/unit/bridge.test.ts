@@ -8,7 +8,8 @@ import { parseSink, recordArgs, sinkSdp } from '../../server/bridge/receiver.js'
 import { codeImageArgs, detectDisplay, playCommand, showImageCommand } from '../../server/bridge/display.js';
 import { chooseEncoder, encoderArgs, testEncodeArgs } from '../../server/bridge/encoders.js';
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
-import { bridgeSignalingUrl } from '../../server/bridge/sender.js';
+import { asksForKeyframe, bridgeSignalingUrl } from '../../server/bridge/sender.js';
+import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket } from 'werift';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
 import { parseV4l2Formats, planV4l2Capture } from '../../server/bridge/v4l2.js';
 
@@ -45,6 +46,15 @@ describe('RtpSequencer', () => {
     const rtcpLike = rtp(1, 1, 1);
     rtcpLike[0] = 0x40;
     expect(s.rewrite(rtcpLike, 1)).toBeUndefined();
+  });
+});
+
+describe('keyframe requests', () => {
+  it('takes a picture-loss indication and a full intra request for one, and nothing else', () => {
+    expect(asksForKeyframe(new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: 1, mediaSsrc: 2 }) }))).toBe(true);
+    expect(asksForKeyframe({ type: 206, feedback: { count: 4 } })).toBe(true);
+    expect(asksForKeyframe({ type: 206, feedback: { count: 15 } })).toBe(false); // REMB
+    expect(asksForKeyframe(new RtcpRrPacket({ ssrc: 1 }))).toBe(false);
   });
 });
 
