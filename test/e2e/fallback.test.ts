@@ -234,9 +234,11 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
   });
 
   it('cancels a long ffmpeg job, and the next file opens without downloading the core again', async () => {
-    // MPEG-2 in MPEG-TS at 720p: ffmpeg decodes the 20 keyframes behind 200 thumbnails in batches, a job of seconds.
+    // MPEG-2 in MPEG-TS at 720p with a keyframe every 0.1 s: 200 distinct keyframes behind 200
+    // thumbnails, each decoded by ffmpeg.wasm, a job of seconds (with one keyframe per second, slots
+    // shared 20 keyframes and the job could end before the click landed).
     const long = join(scratch, 'long-mpeg2.ts');
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '20', '-c:v', 'mpeg2video', '-g', '30', '-b:v', '2M', '-f', 'mpegts', long]);
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '20', '-c:v', 'mpeg2video', '-g', '3', '-b:v', '4M', '-f', 'mpegts', long]);
     const { page, errors } = await openApp('?thumbs=200');
     await choose(page, long);
     await metadata(page, statSync(long).size);
