@@ -4,8 +4,7 @@
  * pairing code on the screen between casts. The first of mpv (`--vo=drm`), GStreamer (`kmssink`) and
  * ffmpeg (to `/dev/fb0`) found at start is used, and the log says which.
  */
-import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { pathExists, runTool } from './tools.js';
 
 export type DisplayKind = 'mpv' | 'gstreamer' | 'ffmpeg-fbdev';
 
@@ -25,15 +24,13 @@ export interface StreamDescription {
 
 type Probe = (command: string, args: string[]) => Promise<string | undefined>;
 
-const probe: Probe = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, args, { timeout: 10_000 }, (error, stdout, stderr) => resolve(error && (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : error ? undefined : `${stdout}${stderr}`));
-  });
+/** What a program printed when it ran and succeeded; undefined otherwise. */
+const probe: Probe = (command, args) => runTool(command, args).then((r) => (r.ok ? r.output : undefined));
 
 /** Finds the first display program that can draw on this box's screen, or says why none can. */
 export async function detectDisplay(options: { card?: string; framebuffer?: string; run?: Probe; exists?: (path: string) => Promise<boolean> } = {}): Promise<Display | { none: string }> {
   const run = options.run ?? probe;
-  const exists = options.exists ?? ((path: string) => access(path).then(() => true, () => false));
+  const exists = options.exists ?? pathExists;
   const card = options.card ?? '/dev/dri/card0';
   const framebuffer = options.framebuffer ?? '/dev/fb0';
   if ((await exists(card)) && /\bdrm\b/.test((await run('mpv', ['--vo=help'])) ?? '')) return { kind: 'mpv', device: card };

@@ -3,9 +3,9 @@
  * It reads the machine through a root folder (`/` for real; a fake sysfs/dev/proc/etc tree in
  * tests) and runs ffmpeg to ask what it supports.
  */
-import { execFile } from 'node:child_process';
-import { access, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pathExists as exists, runTool } from './tools.js';
 
 export interface DoctorDevice {
   path: string;
@@ -57,18 +57,11 @@ export interface DoctorOptions {
 const CAP_SYS_ADMIN = 21n;
 const HARDWARE_ENCODERS = ['h264_v4l2m2m', 'h264_vaapi', 'h264_nvenc', 'h264_qsv', 'h264_omx'];
 
-const exists = (path: string) => access(path).then(() => true, () => false);
 const readText = (path: string) => readFile(path, 'utf8').then((t) => t.trim(), () => undefined);
 const list = (path: string) => readdir(path).catch(() => [] as string[]);
 
-function run(command: string, args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') resolve(undefined);
-      else resolve(`${stdout}${stderr}`);
-    });
-  });
-}
+/** What a program printed, whatever its exit status; undefined when it is not installed. */
+const run = (command: string, args: string[]): Promise<string | undefined> => runTool(command, args).then((r) => (r.found ? r.output : undefined));
 
 /** Whether `identity` may read and write `path`, from its mode, owner and group (as the kernel decides, root aside). */
 async function mayOpen(path: string, identity: { uid: number; gids: number[] }): Promise<boolean> {

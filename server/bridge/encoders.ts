@@ -3,8 +3,8 @@
  * short test encode says so), libx264 otherwise. Each is set up for a live cast: no B-frames, a
  * keyframe at least every two seconds, SPS/PPS in front of every keyframe, a capped bitrate.
  */
-import { execFile } from 'node:child_process';
 import type { EncodeSettings } from './sources.js';
+import { runTool } from './tools.js';
 
 export type EncoderName = 'libx264' | 'h264_v4l2m2m' | 'h264_vaapi';
 export const HARDWARE_ENCODERS: readonly EncoderName[] = ['h264_v4l2m2m', 'h264_vaapi'];
@@ -42,10 +42,7 @@ export function encoderArgs(encoder: EncoderName, settings: EncodeSettings): str
 
 type Run = (command: string, args: string[]) => Promise<boolean>;
 
-const succeeds: Run = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, args, { timeout: 8_000 }, (error) => resolve(!error));
-  });
+const succeeds: Run = (command, args) => runTool(command, args, 8_000).then((r) => r.ok);
 
 /** ffmpeg's arguments for a five-frame test encode with `encoder`. */
 export function testEncodeArgs(encoder: EncoderName): string[] {
