@@ -4,13 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack } from 'werift';
-import { WebSocket } from 'ws';
-import { SignalingClient, type SocketLike } from '../../src/cast/signaling-client.js';
+import type { SignalingClient } from '../../src/cast/signaling-client.js';
 import type { ServerMessage, SignalPayload } from '../../src/shared/signaling.js';
 import type { BridgeLog } from './log.js';
 import { codeImageArgs, playCommand, showImageCommand, type Display } from './display.js';
 import { terminate } from './rtp-source.js';
-import { bridgeSignalingUrl } from './sender.js';
+import { addRemoteCandidate, bridgeSignalingClient, sendCandidates } from './signaling.js';
 
 /** Where a receiving bridge puts what it receives: a file, or the DRM/KMS screen. */
 export type SinkSpec = { kind: 'file'; path: string } | { kind: 'drm'; card: string };
@@ -104,13 +103,9 @@ export class BridgeReceiver {
     this.#sink = options.sink;
     this.#display = options.display;
     this.#ffmpeg = options.ffmpeg ?? 'ffmpeg';
-    this.#signaling = new SignalingClient({
-      server: bridgeSignalingUrl(options.server),
-      socket: (url) => new WebSocket(url) as unknown as SocketLike,
-      hello: () => {
-        const resume = this.#signaling?.token;
-        return resume ? { type: 'register', resume, renegotiate: !this.#pc } : { type: 'register' };
-      },
+    this.#signaling = bridgeSignalingClient(options.server, () => {
+      const resume = this.#signaling?.token;
+      return resume ? { type: 'register', resume, renegotiate: !this.#pc } : { type: 'register' };
     });
     this.#signaling.onMessage = (message) => void this.#onMessage(message).catch((error: unknown) => this.#log.error('signaling', {}, String(error)));
     this.#signaling.onState = (state) => this.#log('signaling', { state });
@@ -183,17 +178,16 @@ export class BridgeReceiver {
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       this.#signaling.send({ type: 'signal', to: this.#sender!, payload: { kind: 'description', description: { type: 'answer', sdp: pc.localDescription?.sdp ?? answer.sdp } } });
-    } else if (payload.kind === 'candidate' && payload.candidate?.candidate && this.#pc) {
-      await this.#pc.addIceCandidate({ candidate: payload.candidate.candidate, sdpMid: payload.candidate.sdpMid ?? undefined, sdpMLineIndex: payload.candidate.sdpMLineIndex ?? undefined }).catch(() => undefined);
+    } else if (this.#pc) {
+      await addRemoteCandidate(this.#pc, payload);
     }
   }
 
   #newConnection(): RTCPeerConnection {
     const pc = new RTCPeerConnection({ codecs: { video: CODECS(), audio: AUDIO_CODECS() } });
     this.#pc = pc;
-    pc.onIceCandidate.subscribe((candidate) => {
-      if (!candidate?.candidate || !this.#sender) return;
-      this.#signaling.send({ type: 'signal', to: this.#sender, payload: { kind: 'candidate', candidate: { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null } } });
+    sendCandidates(pc, (payload) => {
+      if (this.#sender) this.#signaling.send({ type: 'signal', to: this.#sender, payload });
     });
     pc.connectionStateChange.subscribe((state) => {
       this.#log('sender', { id: this.#sender, state });

@@ -1,9 +1,9 @@
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import { WebSocket } from 'ws';
-import { SignalingClient, type SocketLike } from '../../src/cast/signaling-client.js';
-import { SIGNALING_PATH, type CommandAction, type CommandParams, type ServerMessage, type SignalPayload } from '../../src/shared/signaling.js';
+import type { SignalingClient } from '../../src/cast/signaling-client.js';
+import type { CommandAction, CommandParams, ServerMessage, SignalPayload } from '../../src/shared/signaling.js';
 import type { BridgeLog } from './log.js';
 import type { RtpSource, SourceState } from './rtp-source.js';
+import { addRemoteCandidate, bridgeSignalingClient, sendCandidates } from './signaling.js';
 
 /** What a bridge reports as its state (the `state` log event). */
 export type BridgeState = 'starting' | 'waiting' | 'casting' | 'source-lost' | 'stopped';
@@ -48,18 +48,6 @@ export interface BridgeSenderOptions {
   trustSelfSigned?: boolean;
 }
 
-/** `http://host:port` → `ws://host:port/signal` (and https → wss). */
-export function bridgeSignalingUrl(server: string): string {
-  const url = new URL(server);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new Error(`--server ${server}: give the Peekcast server's address, e.g. http://192.168.1.20:8080`);
-  }
-  url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
-  url.pathname = SIGNALING_PATH;
-  url.search = '';
-  return url.toString();
-}
-
 /**
  * A bridge casting its RTP source to receivers: it announces itself to the server (so the control
  * API can start, stop and resize it), pairs by code, and gives each receiver its own werift peer
@@ -76,17 +64,17 @@ export class BridgeSender {
 
   constructor(options: BridgeSenderOptions) {
     this.#options = options;
-    this.#signaling = new SignalingClient({
-      server: bridgeSignalingUrl(options.server),
-      socket: (url) => new WebSocket(url, options.trustSelfSigned ? { rejectUnauthorized: false } : {}) as unknown as SocketLike,
-      hello: () => {
+    this.#signaling = bridgeSignalingClient(
+      options.server,
+      () => {
         const token = this.#signaling?.token;
         return [
           ...(token ? [{ type: 'resume' as const, token, receivers: [...this.#links.keys()] }] : []),
           { type: 'announce' as const, name: options.name, sources: [options.sourceId] },
         ];
       },
-    });
+      options.trustSelfSigned,
+    );
     this.#signaling.onMessage = (message) => void this.#onMessage(message).catch((error: unknown) => options.log.error('signaling', {}, String(error)));
     this.#signaling.onState = (state) => {
       options.log('signaling', { state });
@@ -201,10 +189,7 @@ export class BridgeSender {
     transceiver.sender.onRtcp.subscribe((rtcp) => {
       if (asksForKeyframe(rtcp)) source.requestKeyframe((rtcp as { feedback?: { count?: number } }).feedback?.count === FIR ? 'full intra request' : 'picture loss');
     });
-    pc.onIceCandidate.subscribe((candidate) => {
-      if (!candidate?.candidate) return;
-      this.#signaling.send({ type: 'signal', to: receiver, payload: { kind: 'candidate', candidate: { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? null, sdpMLineIndex: candidate.sdpMLineIndex ?? null } } });
-    });
+    sendCandidates(pc, (payload) => this.#signaling.send({ type: 'signal', to: receiver, payload }));
     pc.connectionStateChange.subscribe((state) => {
       if (this.#links.get(receiver) !== link) return;
       log('receiver', { id: receiver, state });
@@ -252,6 +237,5 @@ async function applyToWerift(pc: RTCPeerConnection, payload: SignalPayload): Pro
     if (payload.description.type === 'answer' && payload.description.sdp) await pc.setRemoteDescription({ type: 'answer', sdp: payload.description.sdp });
     return;
   }
-  if (payload.kind !== 'candidate' || !payload.candidate?.candidate) return;
-  await pc.addIceCandidate({ candidate: payload.candidate.candidate, sdpMid: payload.candidate.sdpMid ?? undefined, sdpMLineIndex: payload.candidate.sdpMLineIndex ?? undefined }).catch(() => undefined);
+  await addRemoteCandidate(pc, payload);
 }

@@ -8,7 +8,8 @@ import { parseSink, recordArgs, sinkSdp } from '../../server/bridge/receiver.js'
 import { codeImageArgs, detectDisplay, playCommand, showImageCommand } from '../../server/bridge/display.js';
 import { chooseEncoder, encoderArgs, testEncodeArgs } from '../../server/bridge/encoders.js';
 import { RtpSequencer } from '../../server/bridge/rtp-sequencer.js';
-import { asksForKeyframe, bridgeSignalingUrl } from '../../server/bridge/sender.js';
+import { asksForKeyframe } from '../../server/bridge/sender.js';
+import { bridgeSignalingUrl } from '../../server/bridge/signaling.js';
 import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket } from 'werift';
 import { ffmpegArgs, parseSize, parseSource } from '../../server/bridge/sources.js';
 import { parseV4l2Formats, planV4l2Capture } from '../../server/bridge/v4l2.js';
