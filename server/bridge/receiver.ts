@@ -9,6 +9,7 @@ import type { ServerMessage, SignalPayload } from '../../src/shared/signaling.js
 import type { BridgeLog } from './log.js';
 import { codeImageArgs, playCommand, showImageCommand, type Display } from './display.js';
 import { terminate } from './rtp-source.js';
+import { runTool } from './tools.js';
 import { addRemoteCandidate, bridgeSignalingClient, sendCandidates } from './signaling.js';
 
 /** Where a receiving bridge puts what it receives: a file, or the DRM/KMS screen. */
@@ -88,7 +89,7 @@ export class BridgeReceiver {
   /** The drm sink's display program, found at start. */
   readonly #display: Display | undefined;
   /** The pairing code on the screen between casts (drm sink). */
-  #codeScreen: ChildProcess | undefined;
+  #codeScreen: { child: ChildProcess; dir: string } | undefined;
   #pc: RTCPeerConnection | undefined;
   #sender: string | undefined;
   #recorder: { child: ChildProcess; socket: Socket; dir: string; port: number; last?: Buffer; stopping?: boolean } | undefined;
@@ -126,23 +127,24 @@ export class BridgeReceiver {
     await this.#hideCode();
     const dir = await mkdtemp(join(tmpdir(), 'peekcast-code-'));
     const image = join(dir, 'code.png');
-    const made = await new Promise<boolean>((resolve) => {
-      const child = spawn(this.#ffmpeg, codeImageArgs(code, image), { stdio: 'ignore' });
-      child.once('error', () => resolve(false));
-      child.once('exit', (status) => resolve(status === 0));
-    });
-    if (!made) return this.#log.error('code-screen', { code }, 'could not draw the pairing code; it is in this log only');
+    if (!(await runTool(this.#ffmpeg, codeImageArgs(code, image))).ok) {
+      await rm(dir, { recursive: true, force: true });
+      return this.#log.error('code-screen', { code }, 'could not draw the pairing code; it is in this log only');
+    }
     const { command, args } = showImageCommand(display, image);
     const child = spawn(command, args, { stdio: 'ignore' });
     child.once('error', (error) => this.#log.error('code-screen', { command }, error.message));
-    this.#codeScreen = child;
+    this.#codeScreen = { child, dir };
     this.#log('code-screen', { code, display: display.kind, pid: child.pid });
   }
 
   async #hideCode(): Promise<void> {
-    const child = this.#codeScreen;
+    const screen = this.#codeScreen;
     this.#codeScreen = undefined;
-    if (child) await terminate(child, 1000);
+    if (!screen) return;
+    await terminate(screen.child, 1000);
+    // The image goes with the program that showed it.
+    await rm(screen.dir, { recursive: true, force: true });
   }
 
   async #onMessage(message: ServerMessage): Promise<void> {
