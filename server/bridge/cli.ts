@@ -51,6 +51,16 @@ each problem. Exit status 0 when the --source/--sink given (or, without them, ev
 
 export class BridgeUsageError extends Error {}
 
+/** Runs `read`; whatever it throws about the arguments becomes a BridgeUsageError (printed with the usage). */
+function inUsageTerms<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof BridgeUsageError) throw error;
+    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export interface BridgeSendOptions {
   source: SourceSpec;
   /** `--source` as given: the bridge's `source_id` for the control API. */
@@ -75,9 +85,8 @@ function parseBitrate(text: string): number {
 
 /** Reads `bridge send` arguments (the words after `bridge send`). */
 export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  return inUsageTerms(() => {
+    const { values } = parseArgs({
       args: argv,
       options: {
         source: { type: 'string' },
@@ -92,13 +101,9 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
         'log-json': { type: 'boolean', default: false },
       },
       strict: true,
-    }));
-  } catch (error) {
-    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (!values.source) throw new BridgeUsageError('--source is required.');
-  if (!values.server) throw new BridgeUsageError('--server is required.');
-  try {
+    });
+    if (!values.source) throw new BridgeUsageError('--source is required.');
+    if (!values.server) throw new BridgeUsageError('--server is required.');
     const size = values.size ? parseSize(values.size) : DEFAULT_SETTINGS;
     const fps = values.fps === undefined ? DEFAULT_SETTINGS.fps : Number(values.fps);
     if (!Number.isInteger(fps) || fps < 1 || fps > 120) throw new BridgeUsageError(`--fps ${values.fps}: give a whole number from 1 to 120.`);
@@ -116,10 +121,7 @@ export function readBridgeSendOptions(argv: string[]): BridgeSendOptions {
       ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}),
       logJson: values['log-json'] ?? false,
     };
-  } catch (error) {
-    if (error instanceof BridgeUsageError) throw error;
-    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
-  }
+  });
 }
 
 export interface BridgeReceiveOptions {
@@ -131,7 +133,7 @@ export interface BridgeReceiveOptions {
 
 /** Reads `bridge receive` arguments (the words after `bridge receive`). */
 export function readBridgeReceiveOptions(argv: string[]): BridgeReceiveOptions {
-  try {
+  return inUsageTerms(() => {
     const { values } = parseArgs({
       args: argv,
       options: { sink: { type: 'string' }, server: { type: 'string' }, ffmpeg: { type: 'string' }, 'log-json': { type: 'boolean', default: false } },
@@ -141,10 +143,7 @@ export function readBridgeReceiveOptions(argv: string[]): BridgeReceiveOptions {
     if (!values.server) throw new BridgeUsageError('--server is required.');
     new URL(values.server);
     return { sink: parseSink(values.sink), server: values.server, ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}), logJson: values['log-json'] ?? false };
-  } catch (error) {
-    if (error instanceof BridgeUsageError) throw error;
-    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
-  }
+  });
 }
 
 const untilSignal = () =>
@@ -216,16 +215,13 @@ export async function startBridgeSend(options: BridgeSendOptions, log: BridgeLog
 
 /** `peekcast doctor`: prints the report (JSON with --json); 0 when what was asked for can work. */
 export async function runDoctorCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = inUsageTerms(() =>
+    parseArgs({
       args: argv,
       options: { json: { type: 'boolean', default: false }, source: { type: 'string' }, sink: { type: 'string' }, ffmpeg: { type: 'string' }, root: { type: 'string' } },
       strict: true,
-    }));
-  } catch (error) {
-    throw new BridgeUsageError(error instanceof Error ? error.message : String(error));
-  }
+    }),
+  );
   const report = await runDoctor({
     ...(values.root ? { root: values.root } : {}),
     ...(values.ffmpeg ? { ffmpeg: values.ffmpeg } : {}),

@@ -171,11 +171,16 @@ export class RtpSource {
         if (this.#stopping || generation !== this.#probes) return;
         const detail = `${spec.device}: ${error instanceof Error ? error.message : String(error)}`;
         this.#options.log.error('device', { device: spec.device, retryMs: this.#backoff }, detail);
-        this.#setState('source-lost', detail);
-        this.#restartTimer = setTimeout(() => this.#spawn(), this.#backoff);
-        this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
+        this.#lostRetryLater(detail);
       },
     );
+  }
+
+  /** The source is lost: say so, and start again after the backoff, which doubles for the next time. */
+  #lostRetryLater(detail: string): void {
+    this.#setState('source-lost', detail);
+    this.#restartTimer = setTimeout(() => this.#spawn(), this.#backoff);
+    this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
   }
 
   #run(plan?: V4l2Plan): void {
@@ -204,9 +209,7 @@ export class RtpSource {
       this.#formats = undefined;
       const detail = stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${code ?? signal}`;
       this.#options.log.error('ffmpeg-exit', { code, signal, retryMs: this.#backoff }, detail);
-      this.#setState('source-lost', detail);
-      this.#restartTimer = setTimeout(() => this.#spawn(), this.#backoff);
-      this.#backoff = Math.min(BACKOFF_MAX_MS, this.#backoff * 2);
+      this.#lostRetryLater(detail);
     });
   }
 
