@@ -218,11 +218,13 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
     const entry = wrong.get(ip);
     return entry !== undefined && entry.lockedUntil > Date.now();
   };
+  /** The join attempts a bucket holds at `now`: what it had, plus what it earned since, up to the burst. */
+  const tokensAt = (bucket: { tokens: number; at: number }, now: number) => Math.min(joinRate.burst, bucket.tokens + ((now - bucket.at) / 1000) * joinRate.perSecond);
   /** Takes one join attempt from the address's bucket; false when it is empty. */
   const mayJoin = (ip: string): boolean => {
     const now = Date.now();
     const bucket = joinBuckets.get(ip) ?? { tokens: joinRate.burst, at: now };
-    bucket.tokens = Math.min(joinRate.burst, bucket.tokens + ((now - bucket.at) / 1000) * joinRate.perSecond);
+    bucket.tokens = tokensAt(bucket, now);
     bucket.at = now;
     joinBuckets.set(ip, bucket);
     if (bucket.tokens < 1) return false;
@@ -415,7 +417,7 @@ export function createSignalingServer(options: SignalingOptions = {}): Signaling
     const now = Date.now();
     for (const [ip, entry] of wrong) if (entry.lockedUntil <= now && now - entry.first > lockoutMs) wrong.delete(ip);
     // A bucket that has filled up again is the same as none.
-    for (const [ip, bucket] of joinBuckets) if (bucket.tokens + ((now - bucket.at) / 1000) * joinRate.perSecond >= joinRate.burst) joinBuckets.delete(ip);
+    for (const [ip, bucket] of joinBuckets) if (tokensAt(bucket, now) >= joinRate.burst) joinBuckets.delete(ip);
   }, 60_000);
   sweep.unref();
 

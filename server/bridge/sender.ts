@@ -1,6 +1,6 @@
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import type { SignalingClient } from '../../src/cast/signaling-client.js';
-import type { CommandAction, CommandParams, ServerMessage, SignalPayload } from '../../src/shared/signaling.js';
+import { JOIN_REFUSALS, type CommandAction, type CommandParams, type ServerMessage, type SignalPayload } from '../../src/shared/signaling.js';
 import type { BridgeLog } from './log.js';
 import type { RtpSource, SourceState } from './rtp-source.js';
 import { addRemoteCandidate, bridgeSignalingClient, sendCandidates } from './signaling.js';
@@ -132,7 +132,7 @@ export class BridgeSender {
         break;
       case 'error':
         log.error('refused', { code: message.code }, message.message);
-        if (this.#pending && ['bad-code', 'locked-out', 'rate-limited', 'receiver-locked'].includes(message.code)) {
+        if (this.#pending && JOIN_REFUSALS.includes(message.code)) {
           this.#pending.reject(new Error(message.message));
           this.#pending = undefined;
         }

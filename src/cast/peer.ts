@@ -80,7 +80,7 @@ export async function readStats(pc: RTCPeerConnection, previous: StatsSample | u
   return { stats, sample };
 }
 
-/** Applies a description or candidate from the other side. */
+/** Applies a description or candidate from the other side; reports and status words are not for the connection and are left alone. */
 export async function applySignal(pc: RTCPeerConnection, payload: SignalPayload): Promise<void> {
   if (payload.kind === 'description') {
     await pc.setRemoteDescription(payload.description as RTCSessionDescriptionInit);

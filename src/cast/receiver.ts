@@ -104,7 +104,7 @@ export class CastReceiver {
         if (message.from !== this.#sender) break;
         if (message.payload.kind === 'description' && message.payload.description.type === 'offer') await this.#answer(message.payload);
         else if (message.payload.kind === 'status') this.sourceLost = message.payload.source === 'lost';
-        else if (this.#pc && message.payload.kind !== 'report') await applySignal(this.#pc, message.payload);
+        else if (this.#pc) await applySignal(this.#pc, message.payload);
         break;
       default:
         break;

@@ -1,4 +1,4 @@
-import type { ClientMessage, CommandAction, CommandParams, ServerMessage, SignalingErrorCode } from '../shared/signaling.js';
+import { JOIN_REFUSALS, type ClientMessage, type CommandAction, type CommandParams, type ServerMessage, type SignalingErrorCode } from '../shared/signaling.js';
 import { applySignal, candidatePayload, readStats, type CastStats, type StatsSample } from './peer.js';
 import { SignalingClient, type SignalingClientOptions, type SignalingState } from './signaling-client.js';
 
@@ -150,7 +150,7 @@ export class CastSender {
         break;
       }
       case 'error':
-        if (this.#pending && ['bad-code', 'locked-out', 'rate-limited', 'receiver-locked'].includes(message.code)) {
+        if (this.#pending && JOIN_REFUSALS.includes(message.code)) {
           this.#pending.reject(new CastError(message.code, message.message));
           this.#pending = undefined;
         }

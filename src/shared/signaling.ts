@@ -86,6 +86,9 @@ export type SignalingErrorCode =
   | 'bad-resume'
   | 'bad-origin';
 
+/** The refusals that answer a `join`: a sender waiting to pair gives up on them. */
+export const JOIN_REFUSALS: readonly SignalingErrorCode[] = ['bad-code', 'locked-out', 'rate-limited', 'receiver-locked'];
+
 /** Messages the server sends. */
 export type ServerMessage =
   /** To a receiver: its code to show (again after each cast), and its resume token. */
