@@ -1,11 +1,42 @@
 import { LitElement, css, html } from 'lit';
 import { buttons, focusRing, visuallyHidden } from '../styles/shared.js';
 import { markFileChosen } from './quicklook-timing.js';
+import { isVideoFile } from '../shared/video-files.js';
+
+/** A folder chosen or dropped: its video files go to the triage. */
+export interface FolderSelection {
+  /** The folder's own name (or "Dropped items" for a drop of several things). */
+  name: string;
+  /** Each file's path inside the folder, `sub/clip.mp4`, in the order of `files`. */
+  paths: string[];
+  /** Where File System Access gives one: the folder itself, so the triage report can be saved into it. */
+  handle?: FileSystemDirectoryHandle;
+}
 
 /** Detail of the `files-selected` event. */
 export interface FilesSelectedDetail {
   files: File[];
+  /** Present when the files come from a folder (picker or drop); only its video files are in `files`. */
+  folder?: FolderSelection;
 }
+
+/** A file found in a folder, with its path there. */
+interface FoundFile {
+  file: File;
+  path: string;
+}
+
+/** Keeps the videos of a folder, sorted by path, as a selection. */
+function folderSelection(name: string, found: readonly FoundFile[], handle?: FileSystemDirectoryHandle): FilesSelectedDetail {
+  const videos = found.filter((f) => isVideoFile(f.path, f.file.type)).sort((a, b) => comparePaths(a.path, b.path));
+  return {
+    files: videos.map((f) => f.file),
+    folder: { name, paths: videos.map((f) => f.path), ...(handle ? { handle } : {}) },
+  };
+}
+
+/** Natural order: `clip2` before `clip10`, folders' files in path order. */
+const comparePaths = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
 
 /**
  * What the picker offers first. Other files are not blocked: quick look explains them.
@@ -154,6 +185,16 @@ export class FileDrop extends LitElement {
           @change=${this.#onChange}
         />
         <label class="button primary" for="input">${this.compact ? 'Add files…' : 'Choose files…'}</label>
+        <input
+          id="folder"
+          class="visually-hidden"
+          type="file"
+          webkitdirectory
+          aria-label="Open a folder"
+          data-testid="folder-input"
+          @change=${this.#onFolderChange}
+        />
+        <label class="button" for="folder" @click=${this.#onFolderClick}>Open folder…</label>
         <p class="hint">MP4, MOV, M4V, 3GP and more — or a whole folder. Files stay on your device.</p>
       </div>
       ${this.dragging ? html`<div class="overlay"><p>Drop to look inside</p></div>` : null}
@@ -167,6 +208,37 @@ export class FileDrop extends LitElement {
     // Clearing the value lets the same file be chosen again and fire `change` again.
     input.value = '';
     if (files.length > 0) this.#emit(files);
+  }
+
+  /** Where File System Access exists, the folder is opened through it, so the report can be saved into it. */
+  #onFolderClick = (event: Event): void => {
+    const picker = (window as { showDirectoryPicker?: (options?: { mode?: 'read' | 'readwrite' }) => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker;
+    if (typeof picker !== 'function') return;
+    event.preventDefault();
+    picker({ mode: 'read' }).then(
+      async (handle) => {
+        markFileChosen();
+        this.#emitSelection(folderSelection(handle.name, await walkHandle(handle, ''), handle));
+      },
+      (error: unknown) => {
+        // Cancelling the picker is no error; a refusal falls back to the plain folder input.
+        if (error instanceof DOMException && error.name === 'AbortError') return;
+        this.renderRoot.querySelector<HTMLInputElement>('#folder')?.click();
+      },
+    );
+  };
+
+  #onFolderChange(event: Event): void {
+    markFileChosen();
+    const input = event.target as HTMLInputElement;
+    const files = Array.from(input.files ?? []);
+    input.value = '';
+    if (files.length === 0) return;
+    // webkitRelativePath starts with the chosen folder's own name: `Trip/day1/clip.mp4`.
+    const first = files[0]!.webkitRelativePath;
+    const name = first.includes('/') ? first.slice(0, first.indexOf('/')) : 'Folder';
+    const found = files.map((file) => ({ file, path: file.webkitRelativePath.slice(name.length + 1) || file.name }));
+    this.#emitSelection(folderSelection(name, found));
   }
 
   #onDragOver = (event: DragEvent): void => {
@@ -190,20 +262,18 @@ export class FileDrop extends LitElement {
     if (Array.isArray(dropped)) {
       if (dropped.length > 0) this.#emit(dropped);
     } else {
-      void dropped.then((files) => {
-        if (files.length > 0) this.#emit(files);
+      void dropped.then((selection) => {
+        if (selection.files.length > 0 || selection.folder) this.#emitSelection(selection);
       });
     }
   };
 
   #emit(files: File[]): void {
-    this.dispatchEvent(
-      new CustomEvent<FilesSelectedDetail>('files-selected', {
-        detail: { files },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    this.#emitSelection({ files });
+  }
+
+  #emitSelection(detail: FilesSelectedDetail): void {
+    this.dispatchEvent(new CustomEvent<FilesSelectedDetail>('files-selected', { detail, bubbles: true, composed: true }));
   }
 }
 
@@ -212,10 +282,11 @@ function carriesFiles(event: DragEvent): boolean {
 }
 
 /**
- * The files of a drop, in drop order. Plain files are returned at once (no await on the
- * fast path); folders make it asynchronous. Items must be read during the event itself.
+ * The files of a drop, in drop order. Plain files are returned at once (no await on the fast path);
+ * a drop with folders becomes a folder selection (their files with paths, recursively), which is
+ * asynchronous. Items must be read during the event itself.
  */
-function readDrop(transfer: DataTransfer): File[] | Promise<File[]> {
+function readDrop(transfer: DataTransfer): File[] | Promise<FilesSelectedDetail> {
   const items = Array.from(transfer.items ?? []).filter((item) => item.kind === 'file');
   if (items.length === 0 || typeof items[0]!.webkitGetAsEntry !== 'function') {
     return Array.from(transfer.files);
@@ -230,14 +301,18 @@ function readDrop(transfer: DataTransfer): File[] | Promise<File[]> {
       if (file) parts.push(file);
     }
   }
-  if (parts.every((part) => part instanceof File)) return parts as File[];
-  return Promise.all(parts.map((part) => (part instanceof File ? [part] : readDirectory(part)))).then(
-    (lists) => lists.flat(),
-  );
+  const folders = parts.filter((part): part is FileSystemDirectoryEntry => !(part instanceof File));
+  if (folders.length === 0) return parts as File[];
+  const name = folders.length === 1 && parts.length === 1 ? folders[0]!.name : 'Dropped items';
+  // One dropped folder: paths inside it. Several things: paths start with each folder's name.
+  const prefix = (entry: FileSystemDirectoryEntry): string => (parts.length === 1 ? '' : `${entry.name}/`);
+  return Promise.all(
+    parts.map((part) => (part instanceof File ? [{ file: part, path: part.name }] : readDirectory(part, prefix(part)))),
+  ).then((lists) => folderSelection(name, lists.flat()));
 }
 
-/** All files under a folder, depth first, sorted by name; hidden files (.DS_Store…) skipped. */
-async function readDirectory(directory: FileSystemDirectoryEntry): Promise<File[]> {
+/** All files under a folder with their paths below it (after `prefix`); hidden entries skipped. */
+async function readDirectory(directory: FileSystemDirectoryEntry, prefix: string): Promise<FoundFile[]> {
   const reader = directory.createReader();
   const entries: FileSystemEntry[] = [];
   // readEntries hands out entries in batches until it returns an empty one.
@@ -246,21 +321,37 @@ async function readDirectory(directory: FileSystemDirectoryEntry): Promise<File[
     if (batch.length === 0) break;
     entries.push(...batch);
   }
-  entries.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-  const files: File[] = [];
+  const found: FoundFile[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
+    const path = `${prefix}${entry.name}`;
     if (entry.isDirectory) {
-      files.push(...(await readDirectory(entry as FileSystemDirectoryEntry)));
+      found.push(...(await readDirectory(entry as FileSystemDirectoryEntry, `${path}/`)));
     } else if (entry.isFile) {
       try {
-        files.push(await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)));
+        found.push({ file: await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject)), path });
       } catch {
         // An unreadable entry (permissions, vanished) is skipped; the rest still open.
       }
     }
   }
-  return files;
+  return found;
+}
+
+/** All files under a File System Access folder, with their paths below it; hidden entries skipped. */
+async function walkHandle(directory: FileSystemDirectoryHandle, prefix: string): Promise<FoundFile[]> {
+  const found: FoundFile[] = [];
+  for await (const handle of (directory as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+    if (handle.name.startsWith('.')) continue;
+    const path = `${prefix}${handle.name}`;
+    try {
+      if (handle.kind === 'directory') found.push(...(await walkHandle(handle as FileSystemDirectoryHandle, `${path}/`)));
+      else found.push({ file: await (handle as FileSystemFileHandle).getFile(), path });
+    } catch {
+      // A file that vanished or cannot be read is skipped; the rest still open.
+    }
+  }
+  return found;
 }
 
 customElements.define('pc-file-drop', FileDrop);

@@ -14,7 +14,8 @@ import { buttons, fields, focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
 import './ffmpeg-status.js';
 import './file-drop.js';
-import type { FilesSelectedDetail } from './file-drop.js';
+import type { FilesSelectedDetail, FolderSelection } from './file-drop.js';
+import type { TriageOpenDetail } from './triage-view.js';
 import './file-queue.js';
 import type { QueueSelectDetail } from './file-queue.js';
 import './film-strip.js';
@@ -263,6 +264,12 @@ export class PeekcastApp extends LitElement {
         background: var(--pc-warn-bg, #fff4e5);
         color: var(--pc-warn-text, #8a4b00);
       }
+      pc-triage {
+        margin-top: 1.25rem;
+      }
+      .back {
+        margin-top: 1rem;
+      }
       .empty-live:empty {
         display: none;
       }
@@ -282,6 +289,8 @@ export class PeekcastApp extends LitElement {
     playerLoaded: { state: true },
     ffmpegStatus: { state: true },
     castOpened: { state: true },
+    triage: { state: true },
+    mode: { state: true },
   };
 
   /** Every file chosen or dropped in this session, in order. */
@@ -308,6 +317,11 @@ export class PeekcastApp extends LitElement {
   /** True once the cast panel was opened (its module loaded): it stays, so a cast outlives the dialog. */
   declare protected castOpened: boolean;
 
+  /** The folder being triaged and its video files, once one was opened (its module is then loaded). */
+  declare protected triage: { folder: FolderSelection; files: readonly File[] } | undefined;
+  /** What is on screen: the current file (quick look and player) or the folder's triage. */
+  declare protected mode: 'look' | 'triage';
+
   #quicklook = new QuickLookController(this, (status) => {
     this.ffmpegStatus = status;
   });
@@ -327,7 +341,30 @@ export class PeekcastApp extends LitElement {
     this.playerLoaded = false;
     this.ffmpegStatus = undefined;
     this.castOpened = false;
+    this.triage = undefined;
+    this.mode = 'look';
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // On window, so the player (listening on document) has had its say: its own Esc closes its help first.
+    window.addEventListener('keydown', this.#onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.#onKey);
+  }
+
+  /** Esc in the player goes back to the folder's triage. */
+  readonly #onKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || event.defaultPrevented || this.mode !== 'look' || !this.triage) return;
+    if (document.fullscreenElement || this.renderRoot.querySelector('dialog[open]')) return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+    event.preventDefault();
+    this.mode = 'triage';
+  };
 
   protected override firstUpdated(): void {
     warmUpRendering(this.renderRoot);
@@ -337,7 +374,7 @@ export class PeekcastApp extends LitElement {
   protected override async getUpdateComplete(): Promise<boolean> {
     const done = await super.getUpdateComplete();
     const children = this.renderRoot.querySelectorAll<LitElement>(
-      'pc-metadata-panel, pc-filmstrip, pc-decoder-badge, pc-file-queue',
+      'pc-metadata-panel, pc-filmstrip, pc-decoder-badge, pc-file-queue, pc-triage',
     );
     const childrenDone = await Promise.all(Array.from(children, (child) => child.updateComplete));
     return done && childrenDone.every(Boolean);
@@ -377,6 +414,30 @@ export class PeekcastApp extends LitElement {
       </header>
       <main>
         <pc-file-drop ?compact=${this.files.length > 0} @files-selected=${this.#onFilesSelected}></pc-file-drop>
+        ${this.triage
+          ? html`<pc-triage
+              class="triage"
+              ?hidden=${this.mode !== 'triage'}
+              .active=${this.mode === 'triage'}
+              .folder=${this.triage.folder}
+              .files=${this.triage.files}
+              @triage-open=${this.#onTriageOpen}
+            ></pc-triage>`
+          : nothing}
+        ${this.mode === 'look' ? this.#renderWorkspace(file) : nothing}
+      </main>
+      <dialog class="cast" aria-label="Cast to a screen" @close=${() => this.requestUpdate()}>
+        ${this.castOpened ? html`<pc-cast-sender .fileSource=${this.#playerStream}></pc-cast-sender>` : nothing}
+        <form method="dialog"><button class="button" data-testid="close-cast">Close (the cast goes on)</button></form>
+      </dialog>
+    `;
+  }
+
+  #renderWorkspace(file: File | undefined) {
+    return html`
+        ${this.triage
+          ? html`<button class="button back" data-testid="back-to-triage" @click=${() => (this.mode = 'triage')}>← ${this.triage.folder.name} (Esc)</button>`
+          : nothing}
         <div class="workspace ${this.files.length > 0 ? 'with-queue' : ''}">
           ${this.files.length > 0
             ? html`<pc-file-queue .files=${this.files} .current=${this.current} @queue-select=${this.#onQueueSelect}></pc-file-queue>`
@@ -395,11 +456,6 @@ export class PeekcastApp extends LitElement {
               : nothing}
           </section>
         </div>
-      </main>
-      <dialog class="cast" aria-label="Cast to a screen" @close=${() => this.requestUpdate()}>
-        ${this.castOpened ? html`<pc-cast-sender .fileSource=${this.#playerStream}></pc-cast-sender>` : nothing}
-        <form method="dialog"><button class="button" data-testid="close-cast">Close (the cast goes on)</button></form>
-      </dialog>
     `;
   }
 
@@ -474,7 +530,25 @@ export class PeekcastApp extends LitElement {
   }
 
   #onFilesSelected(event: CustomEvent<FilesSelectedDetail>): void {
-    this.openFiles(event.detail.files);
+    const { files, folder } = event.detail;
+    if (folder) void this.#openFolder(folder, files);
+    else this.openFiles(files);
+  }
+
+  /** A folder: its videos join the queue and the triage (loaded on first use) shows them all. */
+  async #openFolder(folder: FolderSelection, files: readonly File[]): Promise<void> {
+    this.#addToQueue(files);
+    await import('./triage-view.js');
+    this.triage = { folder, files };
+    this.mode = 'triage';
+  }
+
+  #onTriageOpen(event: CustomEvent<TriageOpenDetail>): void {
+    const index = this.files.findIndex((file) => fileKey(file) === fileKey(event.detail.file));
+    if (index < 0) return;
+    this.mode = 'look';
+    markFileChosen();
+    void this.#openAt(index);
   }
 
   /**
@@ -482,6 +556,13 @@ export class PeekcastApp extends LitElement {
    * or dropping files does, and what files launched by the system (file handlers, share target) get.
    */
   openFiles(files: readonly File[]): void {
+    this.mode = 'look';
+    const target = this.#addToQueue(files);
+    if (target >= 0) void this.#openAt(target);
+  }
+
+  /** Appends the files not yet in the queue; returns the index of the first new one (or the first already there, or -1). */
+  #addToQueue(files: readonly File[]): number {
     const known = new Map(this.files.map((file, index) => [fileKey(file), index]));
     const added: File[] = [];
     let firstExisting = -1;
@@ -497,7 +578,7 @@ export class PeekcastApp extends LitElement {
     }
     const target = added.length > 0 ? this.files.length : firstExisting;
     if (added.length > 0) this.files = [...this.files, ...added];
-    if (target >= 0) void this.#openAt(target);
+    return target;
   }
 
   #onQueueSelect(event: CustomEvent<QueueSelectDetail>): void {

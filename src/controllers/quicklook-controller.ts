@@ -9,6 +9,7 @@ import type {
 } from '../shared/quicklook-api.js';
 import type { FfmpegStatus } from '../shared/ffmpeg-api.js';
 import type { PlayerApi } from '../shared/player-api.js';
+import type { FrameSizes } from '../shared/triage-api.js';
 import { READY } from '../components/quicklook-timing.js';
 
 /** What the controller throws: a stable code plus a sentence for the user. */
@@ -146,6 +147,17 @@ export class QuickLookController implements ReactiveController {
       if (!isLive()) return undefined;
       throw toQuickLookError(error);
     }
+  }
+
+  /** The open file's video frames for the bitrate view; undefined when none is open (or it was superseded). */
+  async frames(): Promise<FrameSizes | undefined> {
+    const connection = this.#openedOn;
+    if (!connection || connection !== this.#connection) return undefined;
+    const generation = this.#openGeneration;
+    const frames = await this.#guard(connection, connection.api.frames()).catch((error: unknown) => {
+      throw toQuickLookError(error);
+    });
+    return generation === this.#openGeneration ? frames : undefined;
   }
 
   /**

@@ -142,6 +142,17 @@ export class FallbackFile {
     return file;
   }
 
+  /** The video stream's packets when they were listed at open (small files), for timing checks and the bitrate view. */
+  videoPackets(): PacketTable | undefined {
+    return this.streamIndex === undefined ? undefined : this.#tables?.get(this.streamIndex);
+  }
+
+  /** Every packet of the video stream, listing them now (reading the whole file) when that was not done at open. */
+  async listVideoPackets(signal: AbortSignal): Promise<PacketTable | undefined> {
+    if (this.streamIndex === undefined) return undefined;
+    return (await this.#listPackets(signal)).get(this.streamIndex);
+  }
+
   /** True when every packet is already listed (small files are indexed at open). */
   get indexed(): boolean {
     return this.#tables !== undefined;

@@ -3,6 +3,8 @@ import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } f
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
 import { FallbackFile, type DirectVideo } from './fallback-file.js';
 import { FfmpegFailure } from './ffmpeg-jobs.js';
+import { frameSizesFromPackets, frameSizesFromTrack } from './frame-sizes.js';
+import type { FrameSizes } from '../shared/triage-api.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
 import { KeyframeIndex } from './keyframe-index.js';
@@ -279,6 +281,17 @@ export class QuickLookSession {
       this.#adopt(fallback, direct, direct.config);
     }
     return this.current();
+  }
+
+  /**
+   * The open file's video frames (times, sizes, keyframes) for the bitrate and GOP view: from our
+   * sample table, or for files ffmpeg describes from ffprobe's packet list (read now if not at open).
+   */
+  async frameSizes(): Promise<FrameSizes | undefined> {
+    const video = this.#file?.video;
+    if (video) return frameSizesFromTrack(video);
+    const table = await this.#fallback?.listVideoPackets(this.#abort.signal);
+    return table && frameSizesFromPackets(table);
   }
 
   /** True while the file read through `source` is the open one (a player made for an older file is stale). */

@@ -1,5 +1,6 @@
 import type { FfmpegStatus } from './ffmpeg-api.js';
 import type { MediaInfo } from './media-info.js';
+import type { FrameSizes } from './triage-api.js';
 
 /**
  * Which backend decodes a file's video: the browser (`webcodecs`), ffmpeg.wasm (`ffmpeg`), or
@@ -75,6 +76,8 @@ export interface QuickLookApi {
     onFailure: (failure: ThumbnailFailure) => void,
   ): Promise<{ drawn: number; failed: number; ms: number }>;
   close(): void;
+  /** The open file's video frames for the bitrate and GOP view; undefined without a video track. */
+  frames(): Promise<FrameSizes | undefined>;
   /** Where the page hears about ffmpeg.wasm: the core's download, then each job's progress. */
   onFfmpegStatus(listener: (status: FfmpegStatus) => void): void;
   /** Cancels the running ffmpeg job (terminates its worker; the core reloads on the next need). */

@@ -30,6 +30,10 @@ const api: QuickLookApi & PlayerApi = {
     player = undefined;
     session.close();
   },
+  frames: async () => {
+    const frames = await session.frameSizes();
+    return frames && transfer(frames, [frames.pts.buffer, frames.size.buffer, frames.key.buffer]);
+  },
   onFfmpegStatus: (listener) => ffmpeg.onStatus(listener),
   cancelFfmpeg: () => session.cancelFfmpeg(),
   attach: async (canvas) => {

@@ -1,0 +1,953 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { live } from 'lit/directives/live.js';
+import { TriageMarksStore } from '../controllers/triage-marks.js';
+import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
+import type { FolderSelection } from './file-drop.js';
+import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
+import { NO_MARKS, PROBLEM_IDS, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
+import { firstTrack, triageCsv, triageJson, type TriageReportEntry } from '../shared/triage-report.js';
+import { badges, buttons, fields, focusRing, visuallyHidden } from '../styles/shared.js';
+
+/** Detail of `triage-open`: the file to open in the player. */
+export interface TriageOpenDetail {
+  file: File;
+}
+
+/** One file of the folder and what is known of it so far. */
+interface Row {
+  /** Position in the folder, the default order. */
+  index: number;
+  file: File;
+  path: string;
+  facts?: TriageFacts;
+  /** The worker failed on it (not the file: the file's own trouble is in facts.problems). */
+  failure?: string;
+  marks: TriageMarks;
+  poster?: ImageBitmap;
+  posterAsked: boolean;
+}
+
+type SortKey = 'name' | 'path' | 'duration' | 'resolution' | 'codec' | 'size' | 'bitrate' | 'fps' | 'date' | 'flag';
+type YesNo = '' | 'yes' | 'no';
+type Resolution = '' | 'sd' | 'hd' | 'fhd' | 'uhd';
+
+interface Filters {
+  text: string;
+  codec: string;
+  resolution: Resolution;
+  minSec: string;
+  maxSec: string;
+  audio: YesNo;
+  hdr: YesNo;
+  rotated: YesNo;
+  /** '' any, 'none' no problems, 'any' some problem, or one problem id. */
+  problem: '' | 'none' | 'any' | ProblemId;
+  /** '' any, 'none' unflagged, or a flag. */
+  flag: '' | 'none' | Exclude<TriageFlag, ''>;
+}
+
+const NO_FILTERS: Filters = { text: '', codec: '', resolution: '', minSec: '', maxSec: '', audio: '', hdr: '', rotated: '', problem: '', flag: '' };
+
+const RESOLUTIONS: Record<Exclude<Resolution, ''>, string> = { sd: 'SD (under 720p)', hd: '720p', fhd: '1080p', uhd: '4K and up' };
+
+const PROBLEM_LABELS: Record<ProblemId, string> = {
+  'not-faststart': 'Not fast-start',
+  vfr: 'Variable frame rate',
+  'no-audio': 'No audio',
+  'silent-audio': 'Silent audio',
+  'av-duration-mismatch': 'A/V length differs',
+  'long-gop': 'Long GOP',
+  'b-frames': 'B-frames',
+  rotation: 'Rotated',
+  hdr: 'HDR',
+  'odd-size': 'Odd size',
+  truncated: 'Truncated',
+  unreadable: 'Unreadable',
+  'timestamp-gap': 'Timestamp gap',
+};
+
+const FLAG_LABELS: Record<Exclude<TriageFlag, ''>, string> = { keep: 'Keep', reject: 'Reject', star: 'Star' };
+const FLAG_ICONS: Record<Exclude<TriageFlag, ''>, string> = { keep: '✓', reject: '✕', star: '★' };
+const FLAG_KEYS: Record<string, Exclude<TriageFlag, ''>> = { k: 'keep', x: 'reject', s: 'star' };
+const FLAG_ORDER: Record<TriageFlag, number> = { star: 0, keep: 1, '': 2, reject: 3 };
+
+/** Poster size: the grid's cards are 200 CSS px wide. */
+const POSTER_CSS_SIZE = 200;
+const VIEW_KEY = 'peekcast.triage.view';
+
+const video = (row: Row) => firstTrack(row.facts?.info, 'video');
+const audio = (row: Row) => firstTrack(row.facts?.info, 'audio');
+const nameOf = (row: Row): string => row.path.slice(row.path.lastIndexOf('/') + 1);
+const folderOf = (row: Row): string => (row.path.includes('/') ? row.path.slice(0, row.path.lastIndexOf('/')) : '');
+/** Width × height as shown (rotation applied), or undefined before the metadata or without video. */
+function shownSize(row: Row): [number, number] | undefined {
+  const v = video(row);
+  const w = v?.displayWidth ?? v?.width;
+  const h = v?.displayHeight ?? v?.height;
+  return w && h ? [w, h] : undefined;
+}
+function resolutionOf(row: Row): Resolution {
+  const size = shownSize(row);
+  if (!size) return '';
+  const short = Math.min(...size);
+  return short >= 2160 ? 'uhd' : short >= 1080 ? 'fhd' : short >= 720 ? 'hd' : 'sd';
+}
+const codecOf = (row: Row): string => video(row)?.codec ?? audio(row)?.codec ?? '';
+/** The file's recording date where the container has one, else its modification time. */
+const dateOf = (row: Row): number => {
+  const created = row.facts?.info?.creationTime;
+  return created ? Date.parse(created) : row.file.lastModified;
+};
+
+/** Sort values; undefined (not known yet, or not applicable) sorts last either way. */
+const SORT_VALUES: Record<SortKey, (row: Row) => string | number | undefined> = {
+  name: (row) => nameOf(row).toLowerCase(),
+  path: (row) => row.path.toLowerCase(),
+  duration: (row) => row.facts?.info?.durationSec,
+  resolution: (row) => {
+    const size = shownSize(row);
+    return size && size[0] * size[1];
+  },
+  codec: (row) => codecOf(row) || undefined,
+  size: (row) => row.file.size,
+  bitrate: (row) => row.facts?.info?.bitrate,
+  fps: (row) => video(row)?.fps,
+  date: dateOf,
+  flag: (row) => FLAG_ORDER[row.marks.flag] * 10 - row.marks.rating,
+};
+
+const COLUMNS: ReadonlyArray<{ key: SortKey; label: string; numeric?: boolean }> = [
+  { key: 'name', label: 'Name' },
+  { key: 'path', label: 'Folder' },
+  { key: 'duration', label: 'Duration', numeric: true },
+  { key: 'resolution', label: 'Resolution', numeric: true },
+  { key: 'codec', label: 'Codec' },
+  { key: 'size', label: 'Size', numeric: true },
+  { key: 'bitrate', label: 'Bitrate', numeric: true },
+  { key: 'fps', label: 'Frame rate', numeric: true },
+  { key: 'date', label: 'Date', numeric: true },
+  { key: 'flag', label: 'Flag' },
+];
+
+function matches(row: Row, f: Filters): boolean {
+  if (f.text) {
+    const haystack = [row.path, codecOf(row), audio(row)?.codec ?? '', row.marks.tags.join(' '), row.marks.note, row.facts?.info?.container ?? ''].join(' ').toLowerCase();
+    if (!f.text.toLowerCase().split(/\s+/).filter(Boolean).every((word) => haystack.includes(word))) return false;
+  }
+  if (f.codec && codecOf(row) !== f.codec) return false;
+  if (f.resolution && resolutionOf(row) !== f.resolution) return false;
+  const duration = row.facts?.info?.durationSec;
+  const min = Number.parseFloat(f.minSec);
+  const max = Number.parseFloat(f.maxSec);
+  if (Number.isFinite(min) && !(duration !== undefined && duration >= min)) return false;
+  if (Number.isFinite(max) && !(duration !== undefined && duration <= max)) return false;
+  // Yes/no questions need the facts: an unreadable file neither has audio nor lacks it.
+  const yes = (want: YesNo, has: boolean): boolean => want === '' || (row.facts?.info !== undefined && (want === 'yes') === has);
+  if (!yes(f.audio, audio(row) !== undefined)) return false;
+  if (!yes(f.hdr, video(row)?.hdr !== undefined)) return false;
+  if (!yes(f.rotated, (video(row)?.rotation ?? 0) !== 0)) return false;
+  const problems = row.facts?.problems ?? [];
+  if (f.problem === 'none' && problems.length > 0) return false;
+  if (f.problem === 'any' && problems.length === 0) return false;
+  if (f.problem && f.problem !== 'none' && f.problem !== 'any' && !problems.some((p) => p.id === f.problem)) return false;
+  if (f.flag === 'none' && row.marks.flag !== '') return false;
+  if (f.flag && f.flag !== 'none' && row.marks.flag !== f.flag) return false;
+  return true;
+}
+
+/**
+ * Triage of a folder: every video with its facts, problems and the user's flags, as a table or a
+ * grid of posters; sort, filter, flag from the keyboard, export. Metadata is read by a pool of
+ * workers as soon as the folder arrives; posters only as cards scroll into view.
+ *
+ * @fires triage-open - {@link TriageOpenDetail}: open this file in the player (Enter, double-click).
+ */
+export class TriageView extends LitElement {
+  static override styles = [
+    focusRing,
+    buttons,
+    fields,
+    badges,
+    visuallyHidden,
+    css`
+      :host {
+        display: block;
+        min-width: 0;
+      }
+      :host([hidden]) {
+        display: none;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 1rem;
+        margin-bottom: 0.75rem;
+      }
+      .bar h2 {
+        margin: 0;
+        font-size: 1.25rem;
+        overflow-wrap: anywhere;
+      }
+      .progress,
+      .totals {
+        color: var(--pc-muted, #5b6270);
+        font-variant-numeric: tabular-nums;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .filters {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: end;
+        margin-bottom: 0.75rem;
+      }
+      .filters label {
+        display: grid;
+        gap: 0.2rem;
+        font-size: 0.8rem;
+        font-weight: 600;
+        color: var(--pc-muted, #5b6270);
+      }
+      .filters input[type='number'] {
+        width: 5.5rem;
+      }
+      .filters input[type='search'] {
+        width: min(16rem, 70vw);
+      }
+      .segmented {
+        display: inline-flex;
+      }
+      .segmented .button[aria-pressed='true'] {
+        border-color: var(--pc-accent, #4f46e5);
+        background: var(--pc-accent-soft, #e0e7ff);
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 1rem;
+      }
+      @media (min-width: 1100px) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr) 20rem;
+          align-items: start;
+        }
+        .detail {
+          position: sticky;
+          top: 1rem;
+        }
+      }
+      .table-wrap {
+        overflow-x: auto;
+        border: 1px solid var(--pc-border, #d0d5dd);
+        border-radius: 10px;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.875rem;
+        font-variant-numeric: tabular-nums;
+      }
+      th,
+      td {
+        padding: 0.35rem 0.5rem;
+        border-bottom: 1px solid var(--pc-border, #d0d5dd);
+        text-align: left;
+        vertical-align: middle;
+        white-space: nowrap;
+      }
+      td.wrap {
+        white-space: normal;
+        min-width: 10rem;
+      }
+      th button {
+        min-height: 36px;
+        padding: 0 0.25rem;
+        border: 0;
+        background: none;
+        color: inherit;
+        font: inherit;
+        font-weight: 700;
+        cursor: pointer;
+      }
+      .num {
+        text-align: right;
+      }
+      tbody tr {
+        cursor: pointer;
+        content-visibility: auto;
+        contain-intrinsic-size: auto 52px;
+      }
+      tbody tr:hover,
+      .card:hover {
+        background: var(--pc-surface-2, #eef0f4);
+      }
+      tr[aria-selected='true'],
+      .card[aria-selected='true'] {
+        background: var(--pc-accent-soft, #e0e7ff);
+        outline: 2px solid var(--pc-accent, #4f46e5);
+        outline-offset: -2px;
+      }
+      canvas.poster {
+        display: block;
+        width: 100%;
+        height: 100%;
+        object-fit: contain;
+        background: #000;
+      }
+      .thumb {
+        width: 72px;
+        height: 40px;
+        border-radius: 4px;
+        overflow: hidden;
+        background: var(--pc-surface-2, #eef0f4);
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(12.5rem, 1fr));
+        gap: 0.75rem;
+      }
+      .card {
+        display: grid;
+        gap: 0.3rem;
+        padding: 0.5rem;
+        border: 1px solid var(--pc-border, #d0d5dd);
+        border-radius: 10px;
+        cursor: pointer;
+        content-visibility: auto;
+        contain-intrinsic-size: auto 15rem;
+      }
+      .card .thumb {
+        width: 100%;
+        height: auto;
+        aspect-ratio: 16 / 9;
+      }
+      .card .name {
+        font-weight: 700;
+        overflow-wrap: anywhere;
+      }
+      .card .facts {
+        color: var(--pc-muted, #5b6270);
+        font-size: 0.8rem;
+      }
+      .problems {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem;
+      }
+      .badge.problem {
+        background: var(--pc-warn-bg, #fff4e5);
+        color: var(--pc-warn-text, #8a4b00);
+      }
+      .badge.problem[data-id='unreadable'],
+      .badge.problem[data-id='truncated'] {
+        background: var(--pc-danger-bg, #fef3f2);
+        color: var(--pc-danger-text, #7a271a);
+      }
+      .flag {
+        font-weight: 700;
+      }
+      .flag[data-flag='keep'] {
+        color: var(--pc-ok-text, #067647);
+      }
+      .flag[data-flag='reject'] {
+        color: var(--pc-danger-text, #b42318);
+      }
+      .flag[data-flag='star'] {
+        color: var(--pc-warn-text, #b54708);
+      }
+      .detail {
+        display: grid;
+        gap: 0.6rem;
+        padding: 0.75rem;
+        border: 1px solid var(--pc-border, #d0d5dd);
+        border-radius: 10px;
+      }
+      .detail h3 {
+        margin: 0;
+        font-size: 1rem;
+        overflow-wrap: anywhere;
+      }
+      .detail ul {
+        margin: 0;
+        padding-left: 1.1rem;
+      }
+      .detail textarea {
+        min-height: 4rem;
+        resize: vertical;
+      }
+      .row-buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem;
+      }
+      .row-buttons .button[aria-pressed='true'] {
+        border-color: var(--pc-accent, #4f46e5);
+        background: var(--pc-accent-soft, #e0e7ff);
+      }
+      .muted {
+        color: var(--pc-muted, #5b6270);
+      }
+      .notice {
+        padding: 0.5rem 0.75rem;
+        border-radius: 8px;
+        background: var(--pc-warn-bg, #fff4e5);
+        color: var(--pc-warn-text, #8a4b00);
+      }
+    `,
+  ];
+
+  static override properties = {
+    folder: { attribute: false },
+    files: { attribute: false },
+    active: { type: Boolean },
+    view: { state: true },
+    sortKey: { state: true },
+    sortDir: { state: true },
+    filters: { state: true },
+    selected: { state: true },
+    notice: { state: true },
+  };
+
+  /** The folder's name, paths and (File System Access) handle. */
+  declare folder: FolderSelection | undefined;
+  /** Its video files, in the order of `folder.paths`. */
+  declare files: readonly File[];
+  /** True while the triage is on screen: only then do its keyboard shortcuts work. */
+  declare active: boolean;
+  declare protected view: 'table' | 'grid';
+  declare protected sortKey: SortKey | undefined;
+  declare protected sortDir: 1 | -1;
+  declare protected filters: Filters;
+  /** Index (in rows) of the selected file, -1 for none. */
+  declare protected selected: number;
+  declare protected notice: string;
+
+  #rows: Row[] = [];
+  #pool: TriagePool | undefined;
+  #marks = new TriageMarksStore((message) => {
+    this.notice = message;
+  });
+  #observer: IntersectionObserver | undefined;
+  /** Bumped when another folder arrives: late answers for the old one are dropped. */
+  #generation = 0;
+  #startedAt = 0;
+  #described = 0;
+
+  constructor() {
+    super();
+    this.folder = undefined;
+    this.files = [];
+    this.active = false;
+    this.view = localStorage.getItem(VIEW_KEY) === 'grid' ? 'grid' : 'table';
+    this.sortKey = undefined;
+    this.sortDir = 1;
+    this.filters = NO_FILTERS;
+    this.selected = -1;
+    this.notice = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.#onKey);
+    this.#observer = new IntersectionObserver((entries) => this.#onVisible(entries), { rootMargin: '300px' });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.#onKey);
+    this.#observer?.disconnect();
+    this.#pool?.close();
+    this.#pool = undefined;
+    this.#releasePosters();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('files') || changed.has('folder')) this.#load();
+  }
+
+  protected override updated(): void {
+    // Posters: draw those that arrived, watch the cards still waiting for one.
+    for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas.poster')) {
+      const row = this.#rows[Number(canvas.dataset.index)];
+      if (!row) continue;
+      if (row.poster && canvas.dataset.drawn !== 'true') {
+        canvas.width = row.poster.width;
+        canvas.height = row.poster.height;
+        canvas.getContext('2d')?.drawImage(row.poster, 0, 0);
+        canvas.dataset.drawn = 'true';
+      } else if (!row.posterAsked && row.facts && canvas.dataset.watched !== 'true') {
+        canvas.dataset.watched = 'true';
+        this.#observer?.observe(canvas);
+      }
+    }
+  }
+
+  /** The files in the order and with the filters on screen. */
+  #visible(): Row[] {
+    const rows = this.#rows.filter((row) => matches(row, this.filters));
+    const key = this.sortKey;
+    if (!key) return rows;
+    const value = SORT_VALUES[key];
+    const dir = this.sortDir;
+    return rows.sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      if (x === undefined || y === undefined) return x === y ? a.index - b.index : x === undefined ? 1 : -1;
+      if (x < y) return -dir;
+      if (x > y) return dir;
+      return a.index - b.index;
+    });
+  }
+
+  override render() {
+    if (!this.folder) return nothing;
+    const visible = this.#visible();
+    const total = this.#rows.length;
+    const selected = this.#rows[this.selected];
+    const duration = visible.reduce((sum, row) => sum + (row.facts?.info?.durationSec ?? 0), 0);
+    const size = visible.reduce((sum, row) => sum + row.file.size, 0);
+    return html`
+      <div class="bar">
+        <h2>${this.folder.name}</h2>
+        <span
+          class="progress"
+          role="status"
+          data-testid="triage-progress"
+          data-total=${total}
+          data-done=${this.#described === total ? 'true' : 'false'}
+        >
+          ${this.#described < total ? `Reading ${this.#described} of ${total}…` : `${total} video${total === 1 ? '' : 's'}`}
+        </span>
+        <span class="spacer"></span>
+        <span class="segmented" role="group" aria-label="View">
+          <button class="button" aria-pressed=${this.view === 'table'} data-testid="triage-view-table" @click=${() => this.#setView('table')}>Table</button>
+          <button class="button" aria-pressed=${this.view === 'grid'} data-testid="triage-view-grid" @click=${() => this.#setView('grid')}>Grid</button>
+        </span>
+        <button class="button" data-testid="export-csv" @click=${() => this.#download('csv')}>Export CSV</button>
+        <button class="button" data-testid="export-json" @click=${() => this.#download('json')}>Export JSON</button>
+        ${this.folder.handle
+          ? html`<button class="button" data-testid="save-report" @click=${this.#saveIntoFolder}>Save report in folder</button>`
+          : nothing}
+      </div>
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing} ${this.#renderFilters()}
+      <p class="totals" data-testid="triage-totals" data-count=${visible.length} data-duration=${duration.toFixed(3)} data-size=${size}>
+        ${visible.length === total ? `${total} files` : `${visible.length} of ${total} files`} · ${formatDuration(duration)} · ${formatBytes(size)}
+      </p>
+      <div class="layout">
+        <div>${this.view === 'table' ? this.#renderTable(visible) : this.#renderGrid(visible)}</div>
+        ${selected ? this.#renderDetail(selected) : html`<div class="detail muted">Select a file (click, or N / P) to flag it, rate it, tag it or write a note. Keys: K keep, X reject, S star, 0–5 rating, Enter opens the player.</div>`}
+      </div>
+    `;
+  }
+
+  #renderFilters() {
+    const f = this.filters;
+    const codecs = [...new Set(this.#rows.map(codecOf).filter(Boolean))].sort();
+    const set = <K extends keyof Filters>(key: K) => (event: Event) => {
+      this.filters = { ...this.filters, [key]: (event.target as HTMLInputElement | HTMLSelectElement).value as Filters[K] };
+    };
+    const yesNo = (key: 'audio' | 'hdr' | 'rotated', label: string) => html`<label
+      >${label}
+      <select class="field" data-testid=${`filter-${key}`} .value=${live(f[key])} @change=${set(key)}>
+        <option value="">Any</option>
+        <option value="yes">Yes</option>
+        <option value="no">No</option>
+      </select></label
+    >`;
+    return html`<div class="filters" role="search" aria-label="Filter the files">
+      <label
+        >Search
+        <input class="field" type="search" placeholder="Name, folder, codec, tag…" data-testid="filter-text" .value=${live(f.text)} @input=${set('text')}
+      /></label>
+      <label
+        >Codec
+        <select class="field" data-testid="filter-codec" .value=${live(f.codec)} @change=${set('codec')}>
+          <option value="">Any</option>
+          ${codecs.map((c) => html`<option value=${c} ?selected=${c === f.codec}>${codecName(c)}</option>`)}
+        </select></label
+      >
+      <label
+        >Resolution
+        <select class="field" data-testid="filter-resolution" .value=${live(f.resolution)} @change=${set('resolution')}>
+          <option value="">Any</option>
+          ${Object.entries(RESOLUTIONS).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+        </select></label
+      >
+      <label>Min s <input class="field" type="number" min="0" step="any" data-testid="filter-min-duration" .value=${live(f.minSec)} @input=${set('minSec')} /></label>
+      <label>Max s <input class="field" type="number" min="0" step="any" data-testid="filter-max-duration" .value=${live(f.maxSec)} @input=${set('maxSec')} /></label>
+      ${yesNo('audio', 'Audio')} ${yesNo('hdr', 'HDR')} ${yesNo('rotated', 'Rotated')}
+      <label
+        >Problems
+        <select class="field" data-testid="filter-problem" .value=${live(f.problem)} @change=${set('problem')}>
+          <option value="">Any</option>
+          <option value="none">None</option>
+          <option value="any">Some</option>
+          ${PROBLEM_IDS.map((id) => html`<option value=${id}>${PROBLEM_LABELS[id]}</option>`)}
+        </select></label
+      >
+      <label
+        >Flag
+        <select class="field" data-testid="filter-flag" .value=${live(f.flag)} @change=${set('flag')}>
+          <option value="">Any</option>
+          <option value="none">Unflagged</option>
+          ${Object.entries(FLAG_LABELS).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+        </select></label
+      >
+      ${f === NO_FILTERS ? nothing : html`<button class="button" data-testid="filter-clear" @click=${() => (this.filters = NO_FILTERS)}>Clear filters</button>`}
+    </div>`;
+  }
+
+  #renderTable(visible: Row[]) {
+    return html`<div class="table-wrap">
+      <table aria-label="Files" aria-rowcount=${visible.length}>
+        <thead>
+          <tr>
+            <th><span class="visually-hidden">Poster</span></th>
+            ${COLUMNS.map(
+              (column) => html`<th
+                class=${column.numeric ? 'num' : ''}
+                aria-sort=${this.sortKey === column.key ? (this.sortDir === 1 ? 'ascending' : 'descending') : 'none'}
+              >
+                <button data-testid=${`sort-${column.key}`} @click=${() => this.#sortBy(column.key)}>
+                  ${column.label}${this.sortKey === column.key ? (this.sortDir === 1 ? ' ▲' : ' ▼') : ''}
+                </button>
+              </th>`,
+            )}
+            <th>Problems</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${repeat(
+            visible,
+            (row) => row.index,
+            (row) => html`<tr
+              data-testid="triage-row"
+              data-path=${row.path}
+              data-flag=${row.marks.flag}
+              data-rating=${row.marks.rating}
+              data-state=${this.#state(row)}
+              aria-selected=${row.index === this.selected}
+              @click=${() => this.#select(row.index)}
+              @dblclick=${() => this.#open(row)}
+            >
+              <td><div class="thumb">${this.#poster(row)}</div></td>
+              <td class="wrap"><strong>${nameOf(row)}</strong></td>
+              <td class="muted">${folderOf(row)}</td>
+              <td class="num">${this.#fact(row, (r) => r.facts?.info && formatDuration(r.facts.info.durationSec))}</td>
+              <td class="num">${this.#fact(row, (r) => shownSize(r)?.join('×'))}</td>
+              <td>${this.#fact(row, (r) => codecOf(r) && codecName(codecOf(r)))}</td>
+              <td class="num">${formatBytes(row.file.size)}</td>
+              <td class="num">${this.#fact(row, (r) => r.facts?.info && formatBitrate(r.facts.info.bitrate))}</td>
+              <td class="num">${this.#fact(row, (r) => video(r)?.fps && formatFps(video(r)!.fps!))}</td>
+              <td class="num">${new Date(dateOf(row)).toLocaleDateString()}</td>
+              <td>${this.#flag(row)}</td>
+              <td class="wrap">${this.#problems(row)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  #renderGrid(visible: Row[]) {
+    return html`<div class="grid" role="list" aria-label="Files">
+      ${repeat(
+        visible,
+        (row) => row.index,
+        (row) => html`<div
+          class="card"
+          role="listitem"
+          data-testid="triage-row"
+          data-path=${row.path}
+          data-flag=${row.marks.flag}
+          data-rating=${row.marks.rating}
+          data-state=${this.#state(row)}
+          aria-selected=${row.index === this.selected}
+          @click=${() => this.#select(row.index)}
+          @dblclick=${() => this.#open(row)}
+        >
+          <div class="thumb">${this.#poster(row)}</div>
+          <div class="name">${nameOf(row)} ${this.#flag(row)}</div>
+          <div class="facts">
+            ${[
+              row.facts?.info && formatDuration(row.facts.info.durationSec),
+              shownSize(row)?.join('×'),
+              codecOf(row) && codecName(codecOf(row)),
+              formatBytes(row.file.size),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </div>
+          ${this.#problems(row)}
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  #renderDetail(row: Row) {
+    const marks = row.marks;
+    return html`<aside class="detail" aria-label="Selected file" data-testid="triage-detail">
+      <h3>${row.path}</h3>
+      <div class="row-buttons" role="group" aria-label="Flag">
+        ${(Object.keys(FLAG_LABELS) as Array<Exclude<TriageFlag, ''>>).map(
+          (flag) => html`<button class="button" aria-pressed=${marks.flag === flag} data-testid=${`flag-${flag}`} @click=${() => this.#toggleFlag(row, flag)}>
+            ${FLAG_ICONS[flag]} ${FLAG_LABELS[flag]}
+          </button>`,
+        )}
+      </div>
+      <div class="row-buttons" role="group" aria-label="Rating">
+        ${[0, 1, 2, 3, 4, 5].map(
+          (n) => html`<button class="button" aria-pressed=${marks.rating === n} aria-label=${n === 0 ? 'No rating' : `${n} of 5`} @click=${() => this.#mark(row, { rating: n })}>
+            ${n === 0 ? '–' : n}
+          </button>`,
+        )}
+      </div>
+      <label
+        >Tags (comma-separated)
+        <input
+          class="field"
+          data-testid="triage-tags"
+          .value=${live(marks.tags.join(', '))}
+          @change=${(e: Event) => this.#mark(row, { tags: parseTags((e.target as HTMLInputElement).value) })}
+      /></label>
+      <label
+        >Note
+        <textarea class="field" data-testid="triage-note" .value=${live(marks.note)} @change=${(e: Event) => this.#mark(row, { note: (e.target as HTMLTextAreaElement).value })}></textarea>
+      </label>
+      ${row.facts?.problems.length
+        ? html`<ul data-testid="triage-problems">
+            ${row.facts.problems.map((p) => html`<li><strong>${PROBLEM_LABELS[p.id]}:</strong> ${p.message}</li>`)}
+          </ul>`
+        : row.facts
+          ? html`<p class="muted">No problems found.</p>`
+          : nothing}
+      <button class="button primary" data-testid="triage-open" @click=${() => this.#open(row)}>Open in the player (Enter)</button>
+    </aside>`;
+  }
+
+  #state(row: Row): string {
+    return row.facts ? 'done' : row.failure ? 'failed' : 'reading';
+  }
+
+  #fact(row: Row, value: (row: Row) => string | undefined | false | 0 | ''): unknown {
+    return value(row) || (row.facts ? '—' : html`<span class="muted">…</span>`);
+  }
+
+  #poster(row: Row) {
+    if (row.facts && !row.facts.info) return html`<span class="visually-hidden">No picture</span>`;
+    return html`<canvas class="poster" data-index=${row.index} aria-hidden="true"></canvas>`;
+  }
+
+  #flag(row: Row) {
+    const { flag, rating } = row.marks;
+    if (!flag && !rating) return nothing;
+    return html`<span class="flag" data-flag=${flag} title=${flag ? FLAG_LABELS[flag] : ''}
+      >${flag ? FLAG_ICONS[flag] : ''}${rating ? ` ${'★'.repeat(rating)}` : ''}</span
+    >`;
+  }
+
+  #problems(row: Row) {
+    if (row.failure) return html`<span class="badge problem" title=${row.failure}>Could not check</span>`;
+    const problems = row.facts?.problems ?? [];
+    if (problems.length === 0) return nothing;
+    return html`<div class="problems">
+      ${problems.map((p) => html`<span class="badge problem" data-testid="problem" data-id=${p.id} title=${p.message}>${PROBLEM_LABELS[p.id]}</span>`)}
+    </div>`;
+  }
+
+  /** A new folder: start describing every file, and look up its saved marks as fingerprints arrive. */
+  #load(): void {
+    const generation = ++this.#generation;
+    this.#pool?.clear();
+    this.#releasePosters();
+    this.#observer?.disconnect();
+    this.selected = -1;
+    this.filters = NO_FILTERS;
+    const paths = this.folder?.paths ?? [];
+    this.#rows = this.files.map((file, index) => ({ index, file, path: paths[index] ?? file.name, marks: NO_MARKS, posterAsked: false }));
+    this.#described = 0;
+    this.#startedAt = performance.now();
+    if (this.#rows.length === 0) return;
+    const pool = (this.#pool ??= new TriagePool(TriagePool.defaultSize()));
+    for (const row of this.#rows) {
+      pool.describe(row.file, nameOf(row)).then(
+        async (facts) => {
+          const [marks] = await this.#marks.load([facts.fingerprint]);
+          if (generation !== this.#generation) return;
+          row.facts = facts;
+          // Marks made while the fingerprint was on its way win over the saved ones.
+          if (row.marks === NO_MARKS) row.marks = marks ?? NO_MARKS;
+          this.#settled();
+        },
+        (error: unknown) => {
+          if (generation !== this.#generation || error instanceof TriageCancelled) return;
+          row.failure = error instanceof Error ? error.message : String(error);
+          this.#settled();
+        },
+      );
+    }
+  }
+
+  #settled(): void {
+    this.#described++;
+    this.requestUpdate();
+    if (this.#described === this.#rows.length) {
+      const ms = Math.round(performance.now() - this.#startedAt);
+      console.info(JSON.stringify({ event: 'triage.metadata', files: this.#rows.length, ms }));
+      this.dispatchEvent(new CustomEvent('triage-described', { detail: { files: this.#rows.length, ms }, bubbles: true, composed: true }));
+    }
+  }
+
+  #onVisible(entries: IntersectionObserverEntry[]): void {
+    const pool = this.#pool;
+    if (!pool) return;
+    const generation = this.#generation;
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      this.#observer?.unobserve(entry.target);
+      const row = this.#rows[Number((entry.target as HTMLElement).dataset.index)];
+      if (!row || row.posterAsked || !video(row)) continue;
+      row.posterAsked = true;
+      pool.poster(row.file, nameOf(row), Math.round(POSTER_CSS_SIZE * devicePixelRatio)).then(
+        (bitmap) => {
+          if (generation !== this.#generation) return bitmap?.close();
+          row.poster = bitmap;
+          this.requestUpdate();
+        },
+        () => undefined,
+      );
+    }
+  }
+
+  #releasePosters(): void {
+    for (const row of this.#rows) row.poster?.close();
+  }
+
+  #setView(view: 'table' | 'grid'): void {
+    this.view = view;
+    localStorage.setItem(VIEW_KEY, view);
+  }
+
+  #sortBy(key: SortKey): void {
+    if (this.sortKey === key) this.sortDir = this.sortDir === 1 ? -1 : 1;
+    else {
+      this.sortKey = key;
+      this.sortDir = 1;
+    }
+  }
+
+  #select(index: number): void {
+    this.selected = index;
+  }
+
+  #open(row: Row): void {
+    this.#select(row.index);
+    this.dispatchEvent(new CustomEvent<TriageOpenDetail>('triage-open', { detail: { file: row.file }, bubbles: true, composed: true }));
+  }
+
+  #toggleFlag(row: Row, flag: Exclude<TriageFlag, ''>): void {
+    this.#mark(row, { flag: row.marks.flag === flag ? '' : flag });
+  }
+
+  #mark(row: Row, change: Partial<TriageMarks>): void {
+    row.marks = { ...row.marks, ...change };
+    if (row.facts) void this.#marks.save(row.facts.fingerprint, row.marks);
+    this.requestUpdate();
+  }
+
+  /** Moves the selection through the files as shown (sorted and filtered), and keeps it in view. */
+  async #step(delta: 1 | -1): Promise<void> {
+    const visible = this.#visible();
+    if (visible.length === 0) return;
+    const at = visible.findIndex((row) => row.index === this.selected);
+    const next = at < 0 ? (delta > 0 ? 0 : visible.length - 1) : Math.max(0, Math.min(visible.length - 1, at + delta));
+    this.#select(visible[next]!.index);
+    await this.updateComplete;
+    this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  readonly #onKey = (event: KeyboardEvent): void => {
+    if (!this.active || !this.folder || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+    if (document.querySelector('dialog[open]')) return;
+    const row = this.#rows[this.selected];
+    const key = event.key.toLowerCase();
+    let handled = true;
+    if (FLAG_KEYS[key] && row) this.#toggleFlag(row, FLAG_KEYS[key]);
+    else if (/^[0-5]$/.test(key) && row) this.#mark(row, { rating: Number(key) });
+    else if (key === 'n' || key === 'arrowdown') void this.#step(1);
+    else if (key === 'p' || key === 'arrowup') void this.#step(-1);
+    else if (key === 'enter' && row && !(target instanceof HTMLButtonElement)) this.#open(row);
+    else if (key === 't' && row) this.renderRoot.querySelector<HTMLInputElement>('[data-testid=triage-tags]')?.focus();
+    else if (key === '/') this.renderRoot.querySelector<HTMLInputElement>('[data-testid=filter-text]')?.focus();
+    else handled = false;
+    if (handled) event.preventDefault();
+  };
+
+  /** The report of every file (not only the visible ones), in folder order. */
+  #report(): TriageReportEntry[] {
+    return this.#rows.map((row) => ({
+      path: row.path,
+      name: nameOf(row),
+      sizeBytes: row.file.size,
+      modified: new Date(row.file.lastModified).toISOString(),
+      ...(row.facts ? { facts: row.facts } : {}),
+      marks: row.marks,
+    }));
+  }
+
+  #reportFile(kind: 'csv' | 'json'): { name: string; blob: Blob } {
+    const base = `${this.folder?.name ?? 'folder'} - peekcast triage`;
+    return kind === 'csv'
+      ? { name: `${base}.csv`, blob: new Blob([triageCsv(this.#report())], { type: 'text/csv' }) }
+      : { name: `${base}.json`, blob: new Blob([triageJson(this.folder?.name ?? '', this.#report())], { type: 'application/json' }) };
+  }
+
+  #download(kind: 'csv' | 'json'): void {
+    const { name, blob } = this.#reportFile(kind);
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+
+  /** Writes both reports into the folder itself (File System Access), asking for write permission first. */
+  #saveIntoFolder = async (): Promise<void> => {
+    const handle = this.folder?.handle as (FileSystemDirectoryHandle & { requestPermission?(d: { mode: 'readwrite' }): Promise<PermissionState> }) | undefined;
+    if (!handle) return;
+    try {
+      if ((await handle.requestPermission?.({ mode: 'readwrite' })) === 'denied') throw new Error('permission to write into the folder was refused');
+      for (const kind of ['csv', 'json'] as const) {
+        const { name, blob } = this.#reportFile(kind);
+        const writable = await (await handle.getFileHandle(name, { create: true })).createWritable();
+        await writable.write(blob);
+        await writable.close();
+      }
+      this.notice = `The report was saved in “${handle.name}”.`;
+    } catch (error) {
+      this.notice = `The report could not be saved in the folder (${error instanceof Error ? error.message : String(error)}); use Export instead.`;
+    }
+  };
+}
+
+function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+}
+
+customElements.define('pc-triage', TriageView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-triage': TriageView;
+  }
+  interface HTMLElementEventMap {
+    'triage-open': CustomEvent<TriageOpenDetail>;
+  }
+}

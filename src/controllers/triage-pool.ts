@@ -1,0 +1,131 @@
+import * as Comlink from 'comlink';
+import type { TriageApi, TriageFacts } from '../shared/triage-api.js';
+
+interface Job<T> {
+  run(api: Comlink.Remote<TriageApi>): Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+interface Lane {
+  worker: Worker;
+  api: Comlink.Remote<TriageApi>;
+  busy: boolean;
+  /** Rejects the running job when the worker dies. */
+  fail?: (error: Error) => void;
+}
+
+/** Thrown for the jobs dropped by `clear()` (another folder was opened). */
+export class TriageCancelled extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('Triage job cancelled');
+  }
+}
+
+/**
+ * Runs the triage worker's jobs on a few workers at once: bounded concurrency, so a folder of a
+ * thousand files neither floods the CPU nor holds a thousand files' worth of tables in memory.
+ * Metadata goes first (in the order asked); posters wait for it and the newest poster request goes
+ * first, since that card scrolled into view last. A worker that dies fails its job with a readable
+ * error and is replaced on the next job.
+ */
+export class TriagePool {
+  readonly #lanes: Lane[] = [];
+  readonly #describes: Array<Job<TriageFacts>> = [];
+  readonly #posters: Array<Job<ImageBitmap | undefined>> = [];
+
+  /**
+   * @param size workers at most
+   * @param create starts one triage worker
+   */
+  constructor(
+    readonly size: number,
+    private readonly create: () => Worker = () =>
+      new Worker(new URL('../workers/triage.worker.ts', import.meta.url), { type: 'module', name: 'peekcast-triage' }),
+  ) {}
+
+  /** Workers for this machine: one per core, at least two (reads wait on I/O), at most four. */
+  static defaultSize(): number {
+    return Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2));
+  }
+
+  describe(file: File, name: string): Promise<TriageFacts> {
+    return this.#enqueue(this.#describes, (api) => api.describe(file, name), false);
+  }
+
+  poster(file: File, name: string, maxSize: number): Promise<ImageBitmap | undefined> {
+    return this.#enqueue(this.#posters, (api) => api.poster(file, name, maxSize), true);
+  }
+
+  /** Jobs waiting, for progress lines. */
+  get pending(): number {
+    return this.#describes.length + this.#posters.length + this.#lanes.filter((lane) => lane.busy).length;
+  }
+
+  /** Drops every job not yet started (they reject with TriageCancelled); running ones finish. */
+  clear(): void {
+    for (const job of [...this.#describes.splice(0), ...this.#posters.splice(0)]) job.reject(new TriageCancelled());
+  }
+
+  close(): void {
+    this.clear();
+    for (const lane of this.#lanes.splice(0)) {
+      lane.worker.terminate();
+      lane.fail?.(new TriageCancelled());
+    }
+  }
+
+  #enqueue<T>(queue: Array<Job<T>>, run: Job<T>['run'], newestFirst: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const job = { run, resolve, reject };
+      if (newestFirst) queue.unshift(job);
+      else queue.push(job);
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    for (;;) {
+      const job: Job<unknown> | undefined = this.#describes[0] ?? this.#posters[0];
+      if (!job) return;
+      const lane = this.#freeLane();
+      if (!lane) return;
+      (this.#describes[0] === job ? this.#describes : this.#posters).shift();
+      void this.#start(lane, job);
+    }
+  }
+
+  #freeLane(): Lane | undefined {
+    const idle = this.#lanes.find((lane) => !lane.busy);
+    if (idle || this.#lanes.length >= this.size) return idle;
+    const worker = this.create();
+    const lane: Lane = { worker, api: Comlink.wrap<TriageApi>(worker), busy: false };
+    worker.addEventListener('error', (event) => {
+      const detail = event instanceof ErrorEvent && event.message ? event.message : 'it could not start or ran out of memory';
+      worker.terminate();
+      const at = this.#lanes.indexOf(lane);
+      if (at >= 0) this.#lanes.splice(at, 1);
+      lane.fail?.(new Error(`The triage worker stopped (${detail}).`));
+      this.#pump();
+    });
+    this.#lanes.push(lane);
+    return lane;
+  }
+
+  async #start(lane: Lane, job: Job<unknown>): Promise<void> {
+    lane.busy = true;
+    const died = new Promise<never>((_, reject) => {
+      lane.fail = reject;
+    });
+    try {
+      job.resolve(await Promise.race([job.run(lane.api), died]));
+    } catch (error) {
+      job.reject(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      lane.busy = false;
+      lane.fail = undefined;
+      this.#pump();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import type { QuickLookProblem } from '../shared/quicklook-api.js';
+import type { MediaInfo } from '../shared/media-info.js';
+import type { TriageFacts } from '../shared/triage-api.js';
+import { audioPeak } from './audio-level.js';
+import { FallbackFile } from './fallback-file.js';
+import { FfmpegFailure } from './ffmpeg-jobs.js';
+import type { FfmpegRunner } from './ffmpeg-runner.js';
+import { fingerprint } from './fingerprint.js';
+import { openMedia } from './open.js';
+import { findProblems } from './problems.js';
+import { QuickLookSession } from './quicklook-session.js';
+import { BlobSource, PrefetchedSource } from './source.js';
+import { checkTiming, type TimingFacts } from './timing-check.js';
+
+/** The ranges openMedia reads first (head, tail): read once here, they also feed the fingerprint. */
+const HEAD_BYTES = 64 * 1024;
+const TAIL_BYTES = 256 * 1024;
+
+/**
+ * The triage side of one worker: describes files one after another and checks each for problems,
+ * and makes poster thumbnails. Stateless between calls, so a pool can hand any file to any worker.
+ */
+export class TriageSession {
+  #posters: QuickLookSession;
+
+  /** @param ffmpeg describes files in containers mp4box cannot read; absent: they are reported as such. */
+  constructor(private readonly ffmpeg?: FfmpegRunner) {
+    this.#posters = new QuickLookSession(ffmpeg);
+  }
+
+  async describe(blob: Blob, name: string): Promise<TriageFacts> {
+    const started = performance.now();
+    const source = new PrefetchedSource(new BlobSource(blob));
+    if (blob.size <= HEAD_BYTES + TAIL_BYTES) {
+      source.prefetch(0, blob.size);
+    } else {
+      source.prefetch(0, HEAD_BYTES);
+      source.prefetch(blob.size - TAIL_BYTES, TAIL_BYTES);
+    }
+    const print = fingerprint(source);
+    const opened = await openMedia(source, name);
+    let info = opened.info;
+    let error: QuickLookProblem | undefined = opened.problem;
+    let timing: TimingFacts | undefined;
+    let peak: number | undefined;
+    if (opened.foreign) {
+      const foreign = await this.#describeForeign(blob, name, opened.foreign);
+      ({ info, error, timing } = foreign);
+    } else if (opened.demuxed && info) {
+      const video = opened.demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
+      const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
+      // Which decoder takes the video is left to the poster: asking the browser costs 10–40 ms a file.
+      if (video) timing = checkTiming(video.samples.pts, video.samples.dts);
+      if (audio) peak = await audioPeak(source, audio);
+    }
+    const problems = findProblems({
+      ...(info ? { info } : {}),
+      ...(error ? { error } : {}),
+      ...(timing ? { timing } : {}),
+      ...(peak !== undefined ? { audioPeak: peak } : {}),
+    });
+    return {
+      ...(info ? { info } : {}),
+      ...(error ? { error } : {}),
+      problems,
+      fingerprint: await print,
+      ms: performance.now() - started,
+    };
+  }
+
+  /** One keyframe from the middle of the file, scaled to `maxSize`: quick look's filmstrip of one. */
+  async poster(blob: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined> {
+    const opened = await this.#posters.open(blob, name);
+    if (opened.decoder === 'none' || !opened.info?.tracks.some((t) => t.type === 'video')) return undefined;
+    let bitmap: ImageBitmap | undefined;
+    await this.#posters.thumbnails(
+      { count: 1, maxSize },
+      (thumb) => {
+        bitmap?.close();
+        bitmap = thumb.bitmap;
+      },
+      () => undefined,
+    );
+    this.#posters.close();
+    return bitmap;
+  }
+
+  async #describeForeign(blob: Blob, name: string, foreign: { format: string; label: string }): Promise<{ info?: MediaInfo; error?: QuickLookProblem; timing?: TimingFacts }> {
+    if (!this.ffmpeg) {
+      return {
+        error: { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` },
+      };
+    }
+    try {
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal);
+      const packets = opened.file.videoPackets();
+      return {
+        info: opened.info,
+        ...(opened.problem ? { error: opened.problem } : {}),
+        ...(packets ? { timing: checkTiming(packets.pts, packets.dts) } : {}),
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        error: { code: 'ffmpeg-error', format: foreign.format, message: `“${name}” (${foreign.label}): ${message}`, ...(error instanceof FfmpegFailure ? { log: error.log.join('\n') } : {}) },
+      };
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import type { MediaInfo } from './media-info.js';
+import type { QuickLookProblem } from './quicklook-api.js';
+
+/** The problems the triage check knows; ids are a public test hook (`[data-testid=problem][data-id]`). */
+export const PROBLEM_IDS = [
+  'not-faststart',
+  'vfr',
+  'no-audio',
+  'silent-audio',
+  'av-duration-mismatch',
+  'long-gop',
+  'b-frames',
+  'rotation',
+  'hdr',
+  'odd-size',
+  'truncated',
+  'unreadable',
+  'timestamp-gap',
+] as const;
+
+export type ProblemId = (typeof PROBLEM_IDS)[number];
+
+/** One thing wrong (or worth knowing) about a file, with one sentence for the user. */
+export interface FileProblem {
+  id: ProblemId;
+  message: string;
+}
+
+/** What the triage worker says about one file. */
+export interface TriageFacts {
+  /** Absent when the file could not be described at all (then `problems` has `unreadable`). */
+  info?: MediaInfo;
+  /** Why the file cannot be described or shown, as quick look says it. */
+  error?: QuickLookProblem;
+  problems: FileProblem[];
+  /** Size plus a hash of the first and last 64 KB: the key its flags are stored under. */
+  fingerprint: string;
+  /** Milliseconds the worker spent on it. */
+  ms: number;
+}
+
+/** A video track's frames as the bitrate and GOP view draws them, in presentation order. */
+export interface FrameSizes {
+  /** Presentation time, seconds from the start of the file. */
+  pts: Float64Array;
+  /** Bytes of each frame. */
+  size: Uint32Array;
+  /** 1 for keyframes. */
+  key: Uint8Array;
+  /** Where the numbers come from: our MP4 sample table, or ffprobe's packet list. */
+  from: 'sample-table' | 'ffprobe';
+}
+
+/** The triage worker's API (src/workers/triage.worker.ts). Each call is independent: a pool runs several. */
+export interface TriageApi {
+  /** Describes a file and checks it for problems; never throws for bad input. */
+  describe(file: Blob, name: string): Promise<TriageFacts>;
+  /** One keyframe of the file, scaled to fit `maxSize`, rotation applied; undefined when none can be decoded. */
+  poster(file: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined>;
+}
+
+/** A user's verdict on a file: one flag, a rating, tags and a note. */
+export type TriageFlag = '' | 'keep' | 'reject' | 'star';
+
+export interface TriageMarks {
+  flag: TriageFlag;
+  /** 0 (unrated) to 5. */
+  rating: number;
+  tags: string[];
+  note: string;
+}
+
+export const NO_MARKS: TriageMarks = Object.freeze({ flag: '', rating: 0, tags: [], note: '' }) as TriageMarks;

@@ -1,0 +1,250 @@
+/**
+ * Triage as a user meets it: a generated folder of mixed, nested and broken videos opened through
+ * the folder input of the built app in Debian's chromium; facts checked against ffprobe, problems
+ * against the file made to have each, flags across a reload, sort, filter and the exported reports.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSV_COLUMNS } from '../../src/shared/triage-report.js';
+import { launchChromium } from '../helpers/browser.js';
+import { openApp } from '../helpers/app.js';
+import { startServer, type TestServer } from '../helpers/serve.js';
+import { ensureTriageFolder, TRIAGE_FILES } from '../fixtures/triage-folder.js';
+
+const run = promisify(execFile);
+let server: TestServer;
+let browser: Browser;
+let folder: string;
+
+beforeAll(async () => {
+  [server, browser, folder] = await Promise.all([startServer(), launchChromium(), ensureTriageFolder()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const rows = (page: Page) => page.locator('[data-testid=triage-row]');
+const row = (page: Page, path: string) => page.locator(`[data-testid=triage-row][data-path="${path}"]`);
+
+/** Opens `dir` (of `files` videos) through the folder input and waits until every file is described. */
+async function openFolder(page: Page, dir: string, files = TRIAGE_FILES.length): Promise<void> {
+  await page.locator('[data-testid=folder-input]').setInputFiles(dir);
+  await page.locator(`[data-testid=triage-progress][data-total="${files}"][data-done=true]`).waitFor({ timeout: 45_000 });
+}
+
+async function shownPaths(page: Page): Promise<string[]> {
+  return rows(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-path') ?? ''));
+}
+
+async function download(page: Page, testid: string): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=${testid}]`).click()]);
+  return readFile((await file.path())!, 'utf8');
+}
+
+interface ProbedStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+}
+
+async function ffprobe(path: string): Promise<{ duration: number; streams: ProbedStream[] }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name,width,height', '-of', 'json', path]);
+  const json = JSON.parse(stdout) as { format: { duration: string }; streams: ProbedStream[] };
+  return { duration: Number(json.format.duration), streams: json.streams };
+}
+
+describe('triage of a folder', () => {
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    ({ page, errors } = await openApp(browser, server.url));
+    await openFolder(page, folder);
+  }, 60_000);
+
+  it('lists every video of the folder and its subfolders, and nothing else', async () => {
+    const paths = await shownPaths(page);
+    expect([...paths].sort()).toEqual(TRIAGE_FILES.map((f) => f.path).sort());
+    expect(paths).not.toContain('notes.txt');
+    expect(paths).not.toContain('.hidden.mp4');
+    expect(await rows(page).evaluateAll((els) => els.every((el) => el.getAttribute('data-state') === 'done'))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('flags each problem on the file made to have it, and on no other', async () => {
+    for (const file of TRIAGE_FILES) {
+      const ids = await row(page, file.path).locator('[data-testid=problem]').evaluateAll((els) => els.map((el) => el.getAttribute('data-id')));
+      expect({ path: file.path, problems: ids }).toEqual({ path: file.path, problems: file.problems });
+    }
+  });
+
+  it('exports JSON whose facts match ffprobe for every readable file', async () => {
+    const report = JSON.parse(await download(page, 'export-json')) as {
+      folder: string;
+      files: Array<{ path: string; sizeBytes: number; info: { durationSec: number; tracks: Array<{ type: string; codec: string; width?: number; height?: number }> } | null; problems: Array<{ id: string; message: string }> }>;
+    };
+    expect(report.folder).toBe('triage-folder');
+    expect(report.files).toHaveLength(TRIAGE_FILES.length);
+    for (const file of report.files) {
+      const expected = TRIAGE_FILES.find((f) => f.path === file.path)!;
+      expect(file.problems.map((p) => p.id)).toEqual(expected.problems);
+      for (const problem of file.problems) expect(problem.message.length).toBeGreaterThan(10);
+      if (expected.problems.includes('unreadable')) {
+        expect(file.info).toBeNull();
+        continue;
+      }
+      const probed = await ffprobe(join(folder, file.path));
+      expect(file.info, file.path).not.toBeNull();
+      expect(Math.abs(file.info!.durationSec - probed.duration), file.path).toBeLessThan(0.1);
+      const mine = file.info!.tracks.filter((t) => t.type === 'video' || t.type === 'audio');
+      const theirs = probed.streams.filter((s) => s.codec_type === 'video' || s.codec_type === 'audio');
+      expect(mine.map((t) => [t.type, t.codec, t.width, t.height]), file.path).toEqual(theirs.map((s) => [s.codec_type, s.codec_name, s.width, s.height]));
+    }
+  });
+
+  it('exports a CSV that parses, one row per file, matching the table', async () => {
+    const records = parse(await download(page, 'export-csv'), { columns: true }) as Array<Record<string, string>>;
+    expect(Object.keys(records[0]!)).toEqual([...CSV_COLUMNS]);
+    expect(records.map((r) => r.path).sort()).toEqual(TRIAGE_FILES.map((f) => f.path).sort());
+    for (const record of records) {
+      const expected = TRIAGE_FILES.find((f) => f.path === record.path)!;
+      expect(record.problems, record.path).toBe(expected.problems.join(';'));
+    }
+    const clean = records.find((r) => r.path === 'clean.mp4')!;
+    expect([clean.container, clean.video_codec, clean.width, clean.height, clean.audio_codec]).toEqual(['mp4', 'h264', '320', '240', 'aac']);
+    expect(Number(clean.duration_s)).toBeCloseTo(2, 1);
+  });
+
+  it('sorts by any column, both ways', async () => {
+    await page.locator('[data-testid=sort-size]').click();
+    const bySize = await shownPaths(page);
+    const sizes = await Promise.all(bySize.map(async (p) => (await readFile(join(folder, p))).byteLength));
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    await page.locator('[data-testid=sort-size]').click();
+    const bySizeDown = await shownPaths(page);
+    const sizesDown = await Promise.all(bySizeDown.map(async (p) => (await readFile(join(folder, p))).byteLength));
+    expect(sizesDown).toEqual([...sizes].sort((a, b) => b - a));
+    await page.locator('[data-testid=sort-duration]').click();
+    const byDuration = await shownPaths(page);
+    // Files without a duration (unreadable) sort last; the rest by what ffprobe says.
+    const unreadable = TRIAGE_FILES.filter((f) => f.problems.includes('unreadable')).map((f) => f.path);
+    expect(byDuration.slice(-unreadable.length).sort()).toEqual([...unreadable].sort());
+    const known = await Promise.all(byDuration.slice(0, -unreadable.length).map(async (p) => (await ffprobe(join(folder, p))).duration));
+    for (let i = 1; i < known.length; i++) expect(known[i]! + 0.05).toBeGreaterThanOrEqual(known[i - 1]!);
+    await page.locator('[data-testid=sort-name]').click();
+    const byName = (await shownPaths(page)).map((p) => p.slice(p.lastIndexOf('/') + 1).toLowerCase());
+    expect(byName).toEqual([...byName].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it('filters by problem, codec, text, duration, audio, rotation and HDR, with totals of what is shown', async () => {
+    const expectShown = async (paths: string[]) => {
+      await expect.poll(async () => (await shownPaths(page)).sort()).toEqual([...paths].sort());
+      expect(parseTotals(await page.locator('[data-testid=triage-totals]').getAttribute('data-count'))).toBe(paths.length);
+    };
+    const withProblem = (id: string) => TRIAGE_FILES.filter((f) => (f.problems as string[]).includes(id)).map((f) => f.path);
+    await page.locator('[data-testid=filter-problem]').selectOption('unreadable');
+    await expectShown(withProblem('unreadable'));
+    const totalSize = Number(await page.locator('[data-testid=triage-totals]').getAttribute('data-size'));
+    const sizes = await Promise.all(withProblem('unreadable').map(async (p) => (await readFile(join(folder, p))).byteLength));
+    expect(totalSize).toBe(sizes.reduce((a, b) => a + b, 0));
+    await page.locator('[data-testid=filter-problem]').selectOption('none');
+    await expectShown(TRIAGE_FILES.filter((f) => f.problems.length === 0).map((f) => f.path));
+    await page.locator('[data-testid=filter-problem]').selectOption('');
+    await page.locator('[data-testid=filter-codec]').selectOption('vp9');
+    await expectShown(['odd/odd-size.mp4', 'nested/deeper/clip.webm']);
+    await page.locator('[data-testid=filter-codec]').selectOption('');
+    await page.locator('[data-testid=filter-text]').fill('day1');
+    await expectShown(TRIAGE_FILES.filter((f) => f.path.startsWith('day1/')).map((f) => f.path));
+    await page.locator('[data-testid=filter-text]').fill('');
+    await page.locator('[data-testid=filter-min-duration]').fill('5');
+    await expectShown(['day2/long-gop.mp4', 'gap/gap.mp4']);
+    await page.locator('[data-testid=filter-min-duration]').fill('');
+    await page.locator('[data-testid=filter-audio]').selectOption('no');
+    await expectShown(['day1/no-audio.mp4']);
+    await page.locator('[data-testid=filter-audio]').selectOption('');
+    await page.locator('[data-testid=filter-rotated]').selectOption('yes');
+    await expectShown(['day2/rotated.mp4']);
+    await page.locator('[data-testid=filter-rotated]').selectOption('');
+    await page.locator('[data-testid=filter-hdr]').selectOption('yes');
+    await expectShown(['day2/hdr.mp4']);
+    await page.locator('[data-testid=filter-hdr]').selectOption('');
+    await expectShown(TRIAGE_FILES.map((f) => f.path));
+  });
+
+  it('opens the selected file in the player with Enter and comes back with Esc', async () => {
+    await row(page, 'day1/vfr.mp4').click();
+    await page.keyboard.press('Enter');
+    const json = page.locator('[data-testid=metadata-json]');
+    await expect.poll(async () => JSON.parse((await json.textContent()) || '{}').sizeBytes, { timeout: 10_000 }).toBe((await readFile(join(folder, 'day1/vfr.mp4'))).byteLength);
+    await expect.poll(() => rows(page).first().isVisible()).toBe(false);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => rows(page).first().isVisible()).toBe(true);
+    await expect(page.locator('[data-testid=metadata-json]').count()).resolves.toBe(0);
+  });
+});
+
+describe('flags', () => {
+  it('are set from the keyboard and survive a reload, a rename and opening the folder again', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await openFolder(page, folder);
+    await row(page, 'clean.mp4').click();
+    await page.keyboard.press('k');
+    await page.keyboard.press('4');
+    await expect.poll(() => row(page, 'clean.mp4').getAttribute('data-flag')).toBe('keep');
+    expect(await row(page, 'clean.mp4').getAttribute('data-rating')).toBe('4');
+    // N moves to the next file as shown; X rejects it, S stars the one after.
+    const order = await shownPaths(page);
+    await page.keyboard.press('n');
+    await page.keyboard.press('x');
+    const second = order[order.indexOf('clean.mp4') + 1]!;
+    await expect.poll(() => row(page, second).getAttribute('data-flag')).toBe('reject');
+    await page.keyboard.press('n');
+    await page.keyboard.press('s');
+    const third = order[order.indexOf('clean.mp4') + 2]!;
+    await expect.poll(() => row(page, third).getAttribute('data-flag')).toBe('star');
+    await page.keyboard.press('p');
+    await page.keyboard.press('x');
+    await expect.poll(() => row(page, second).getAttribute('data-flag')).toBe('');
+    await row(page, 'clean.mp4').click();
+    await page.locator('[data-testid=triage-tags]').fill('intro, b-roll');
+    await page.locator('[data-testid=triage-tags]').press('Tab');
+    await page.locator('[data-testid=filter-flag]').selectOption('keep');
+    await expect.poll(() => shownPaths(page)).toEqual(['clean.mp4']);
+
+    await page.reload();
+    await openFolder(page, folder);
+    expect(await row(page, 'clean.mp4').getAttribute('data-flag')).toBe('keep');
+    expect(await row(page, 'clean.mp4').getAttribute('data-rating')).toBe('4');
+    expect(await row(page, third).getAttribute('data-flag')).toBe('star');
+    expect(await row(page, second).getAttribute('data-flag')).toBe('');
+
+    // The same bytes under another name, in another folder: the marks follow the content.
+    const renamed = await mkdtemp(join(tmpdir(), 'peekcast-renamed-'));
+    try {
+      await copyFile(join(folder, 'clean.mp4'), join(renamed, 'renamed.mp4'));
+      await openFolder(page, renamed, 1);
+      expect(await shownPaths(page)).toEqual(['renamed.mp4']);
+      expect(await row(page, 'renamed.mp4').getAttribute('data-flag')).toBe('keep');
+      await row(page, 'renamed.mp4').click();
+      await expect(page.locator('[data-testid=triage-tags]').inputValue()).resolves.toBe('intro, b-roll');
+    } finally {
+      await rm(renamed, { recursive: true, force: true });
+      await context.close();
+    }
+  });
+});
+
+function parseTotals(count: string | null): number {
+  return Number(count);
+}
