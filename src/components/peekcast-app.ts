@@ -16,6 +16,8 @@ import './ffmpeg-status.js';
 import './file-drop.js';
 import type { FilesSelectedDetail, FolderSelection } from './file-drop.js';
 import type { TriageOpenDetail } from './triage-view.js';
+import type { BitrateSeekDetail } from './bitrate-view.js';
+import type { FrameSizes } from '../shared/triage-api.js';
 import './file-queue.js';
 import type { QueueSelectDetail } from './file-queue.js';
 import './film-strip.js';
@@ -33,6 +35,7 @@ import {
 } from './quicklook-timing.js';
 
 const THUMBS_PARAM = 'thumbs';
+const BITRATE_OPEN_KEY = 'peekcast.bitrate.open';
 const DEFAULT_THUMBS = 12;
 const MIN_THUMBS = 1;
 const MAX_THUMBS = 200;
@@ -270,6 +273,13 @@ export class PeekcastApp extends LitElement {
       .back {
         margin-top: 1rem;
       }
+      details.bitrate summary {
+        min-height: 44px;
+        display: flex;
+        align-items: center;
+        font-weight: 700;
+        cursor: pointer;
+      }
       .empty-live:empty {
         display: none;
       }
@@ -291,6 +301,8 @@ export class PeekcastApp extends LitElement {
     castOpened: { state: true },
     triage: { state: true },
     mode: { state: true },
+    bitrateOpen: { state: true },
+    frames: { state: true },
   };
 
   /** Every file chosen or dropped in this session, in order. */
@@ -322,6 +334,13 @@ export class PeekcastApp extends LitElement {
   /** What is on screen: the current file (quick look and player) or the folder's triage. */
   declare protected mode: 'look' | 'triage';
 
+  /** The bitrate and GOP section is open (remembered across visits). */
+  declare protected bitrateOpen: boolean;
+  /** The current file's frames for that section, once read; a message when they cannot be. */
+  declare protected frames: FrameSizes | string | undefined;
+  /** The result the frames belong to. */
+  #framesFor: OpenResult | undefined;
+
   #quicklook = new QuickLookController(this, (status) => {
     this.ffmpegStatus = status;
   });
@@ -343,6 +362,8 @@ export class PeekcastApp extends LitElement {
     this.castOpened = false;
     this.triage = undefined;
     this.mode = 'look';
+    this.bitrateOpen = localStorage.getItem(BITRATE_OPEN_KEY) === 'true';
+    this.frames = undefined;
   }
 
   override connectedCallback(): void {
@@ -446,7 +467,7 @@ export class PeekcastApp extends LitElement {
             ${file ? this.#renderFileHead(file) : nothing}
             <pc-ffmpeg-status .status=${this.ffmpegStatus} @ffmpeg-cancel=${() => this.#quicklook.cancelFfmpeg()}></pc-ffmpeg-status>
             <div class="empty-live" aria-live="polite">${this.#renderProblem()}</div>
-            ${this.#renderPlayer(file)} ${this.#renderFilmstrip()}
+            ${this.#renderPlayer(file)} ${this.#renderFilmstrip()} ${this.#renderBitrate()}
             ${this.result?.info
               ? html`<pc-metadata-panel
                   .info=${this.result.info}
@@ -506,6 +527,46 @@ export class PeekcastApp extends LitElement {
       ?active=${this.thumbsSettled || !canMakeThumbnails(result)}
       @queue-step=${this.#onQueueStep}
     ></pc-player>`;
+  }
+
+  #renderBitrate() {
+    const info = this.result?.info;
+    if (!info?.tracks.some((t) => t.type === 'video') || this.result?.decoder === 'none') return nothing;
+    const frames = this.frames;
+    return html`<details class="bitrate" data-testid="bitrate-section" ?open=${this.bitrateOpen} @toggle=${this.#onBitrateToggle}>
+      <summary>Bitrate and GOP</summary>
+      ${typeof frames === 'string'
+        ? html`<p class="error partial" role="alert">${frames}</p>`
+        : this.bitrateOpen
+          ? html`<pc-bitrate-view .frames=${frames} .durationSec=${info.durationSec} @bitrate-seek=${this.#onBitrateSeek}></pc-bitrate-view>`
+          : nothing}
+    </details>`;
+  }
+
+  #onBitrateToggle(event: Event): void {
+    const open = (event.target as HTMLDetailsElement).open;
+    if (open === this.bitrateOpen) return;
+    this.bitrateOpen = open;
+    localStorage.setItem(BITRATE_OPEN_KEY, String(open));
+    if (open) void this.#loadFrames();
+  }
+
+  /** Reads the current file's frame sizes for the bitrate view (its module loads on first use). */
+  async #loadFrames(): Promise<void> {
+    const result = this.result;
+    if (!result || this.#framesFor === result) return;
+    this.#framesFor = result;
+    this.frames = undefined;
+    try {
+      const [frames] = await Promise.all([this.#quicklook.frames(), import('./bitrate-view.js')]);
+      if (this.result === result) this.frames = frames ?? 'This file has no video frames to chart.';
+    } catch (error) {
+      if (this.result === result) this.frames = `The frame sizes could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  #onBitrateSeek(event: CustomEvent<BitrateSeekDetail>): void {
+    void this.renderRoot.querySelector('pc-player')?.seekTo(event.detail.time);
   }
 
   #onQueueStep(event: CustomEvent<{ delta: 1 | -1 }>): void {
@@ -617,6 +678,7 @@ export class PeekcastApp extends LitElement {
     this.result = undefined;
     this.problem = undefined;
     this.reading = true;
+    this.frames = undefined;
     this.#thumbnailRun = undefined;
     this.thumbs = [];
     this.failures = [];
@@ -644,6 +706,7 @@ export class PeekcastApp extends LitElement {
     }
     if (result.problem) logQuickLookEvent({ event: 'quicklook.error', code: result.problem.code, message: result.problem.message });
     if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
+    if (this.bitrateOpen) void this.#loadFrames();
     if (result.info && hasPlayer(result) && !this.playerLoaded) {
       // The player's code loads on first use, off the first screen's bundle.
       await import('./video-player.js');

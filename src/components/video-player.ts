@@ -276,6 +276,11 @@ export class VideoPlayer extends LitElement {
     `;
   }
 
+  /** Seeks to `time` exactly (the bitrate graph's click, for one). */
+  seekTo(time: number): Promise<void> {
+    return this.#playback.seek(time, 'exact');
+  }
+
   /**
    * The player as a MediaStream, for casting the open file: the frames it draws (the screen
    * canvas, at up to 30 fps) and the sound it plays. Undefined before a file is on screen.

@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../src/shared/triage-report.js';
 import { launchChromium } from '../helpers/browser.js';
-import { openApp } from '../helpers/app.js';
+import { choose, openApp } from '../helpers/app.js';
+import { fixturePath } from '../fixtures/generate.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
 import { ensureTriageFolder, TRIAGE_FILES } from '../fixtures/triage-folder.js';
 
@@ -248,3 +249,38 @@ describe('flags', () => {
 function parseTotals(count: string | null): number {
   return Number(count);
 }
+
+describe('bitrate and GOP view', () => {
+  async function packets(path: string): Promise<{ count: number; keys: number }> {
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', path]);
+    const lines = stdout.split('\n').filter(Boolean);
+    return { count: lines.length, keys: lines.filter((l) => l.startsWith('K')).length };
+  }
+
+  it('counts the frames ffprobe counts, from the sample table (MP4) and from ffprobe packets (MKV), and seeks where clicked', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    for (const [name, from] of [['bframes', 'sample-table'], ['gap/gap.mp4', 'sample-table'], ['sample-mkv', 'ffprobe']] as const) {
+      const path = name.includes('/') ? join(folder, name) : fixturePath(name);
+      await choose(page, path);
+      const section = page.locator('[data-testid=bitrate-section]');
+      await section.waitFor({ timeout: 20_000 });
+      if (!(await section.evaluate((el) => (el as HTMLDetailsElement).open))) await section.locator('summary').click();
+      const view = page.locator('[data-testid=bitrate-view]');
+      const expected = await packets(path);
+      await expect.poll(() => view.getAttribute('data-frames'), { timeout: 30_000 }).toBe(String(expected.count));
+      expect(await view.getAttribute('data-keyframes')).toBe(String(expected.keys));
+      expect(await view.getAttribute('data-source')).toBe(from);
+      expect(await page.locator('[data-testid=gop-histogram] [role=listitem]').count()).toBeGreaterThan(0);
+      expect(Number(await view.getAttribute('data-peak-bps'))).toBeGreaterThanOrEqual(Number(await view.getAttribute('data-average-bps')) * 0.9);
+    }
+    // The MKV is on screen: a click at three quarters of the graph seeks there.
+    const duration = (await ffprobe(fixturePath('sample-mkv'))).duration;
+    const graph = page.locator('[data-testid=bitrate-graph]');
+    const box = (await graph.boundingBox())!;
+    await page.locator('[data-testid=player]').waitFor({ timeout: 20_000 });
+    await graph.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
+    await expect.poll(async () => Math.abs(Number(await page.locator('[data-testid=player]').getAttribute('data-time')) - duration * 0.75), { timeout: 20_000 }).toBeLessThan(0.1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

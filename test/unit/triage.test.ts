@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { bitrateStats, gopHistogram } from '../../src/media/bitrate-stats.js';
 import { hashBytes, fingerprint, FINGERPRINT_EDGE } from '../../src/media/fingerprint.js';
 import { findProblems } from '../../src/media/problems.js';
 import { BlobSource } from '../../src/media/source.js';
@@ -179,5 +180,41 @@ describe('isVideoFile', () => {
     expect(isVideoFile('.hidden.mp4')).toBe(false);
     expect(isVideoFile('dir/._clip.mov')).toBe(false);
     expect(isVideoFile('photo.jpg', 'image/jpeg')).toBe(false);
+  });
+});
+
+describe('bitrate statistics', () => {
+  /** 30 fps for `seconds`, keyframes every `gop` frames of `key` bytes, others of `delta` bytes. */
+  function frames(seconds: number, gop: number, key = 5000, delta = 1000) {
+    const n = seconds * 30;
+    const pts = Float64Array.from({ length: n }, (_, i) => i / 30);
+    const keyFlags = Uint8Array.from({ length: n }, (_, i) => (i % gop === 0 ? 1 : 0));
+    const size = Uint32Array.from(keyFlags, (k) => (k ? key : delta));
+    return { pts, size, key: keyFlags, from: 'sample-table' as const };
+  }
+
+  it('gives the average, the peak over one second, counts and GOP lengths', () => {
+    const stats = bitrateStats(frames(4, 30), 4);
+    expect(stats).toMatchObject({ frames: 120, keyframes: 4, gops: [30, 30, 30, 30] });
+    expect(stats.averageBps).toBe(((4 * 5000 + 116 * 1000) * 8) / 4);
+    expect(stats.peakBps).toBe((5000 + 29 * 1000) * 8);
+  });
+
+  it('finds the busiest second', () => {
+    const f = frames(4, 120);
+    f.size.fill(20_000, 60, 90);
+    const stats = bitrateStats(f, 4);
+    expect(stats.peakBps).toBe(30 * 20_000 * 8);
+    expect(stats.peakAt).toBeCloseTo(2, 6);
+    expect(stats.gops).toEqual([120]);
+  });
+
+  it('histograms few GOP lengths one by one, many in ranges', () => {
+    expect(gopHistogram([30, 30, 12, 30])).toEqual([{ label: '12', count: 1 }, { label: '30', count: 3 }]);
+    const many = Array.from({ length: 100 }, (_, i) => i + 1);
+    const bins = gopHistogram(many, 10);
+    expect(bins).toHaveLength(10);
+    expect(bins.reduce((sum, b) => sum + b.count, 0)).toBe(100);
+    expect(bins[0]).toEqual({ label: '1–10', count: 10 });
   });
 });
