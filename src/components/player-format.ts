@@ -38,3 +38,13 @@ export function headerLines(name: string, info: MediaInfo): string[] {
   if (audio) lines.push(`Audio: ${audio.codec}${audio.sampleRate ? `, ${audio.sampleRate} Hz` : ''}${audio.channels ? `, ${audio.channels} ch` : ''}`);
   return lines;
 }
+
+/** Offers `blob` as a download named `name`. */
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -7,6 +7,8 @@ export const FILE_CHOSEN = 'quicklook:file-chosen';
 export const METADATA = 'quicklook:metadata';
 export const FIRST_THUMB = 'quicklook:first-thumb';
 export const FILMSTRIP = 'quicklook:filmstrip';
+/** From choosing a folder to every file's metadata in the triage. */
+export const TRIAGE_METADATA = 'triage:metadata';
 /** Marked once the quick-look worker has loaded and warmed up: a file chosen now gets full speed. */
 export const READY = 'quicklook:ready';
 

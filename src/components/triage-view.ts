@@ -4,6 +4,8 @@ import { live } from 'lit/directives/live.js';
 import { TriageMarksStore } from '../controllers/triage-marks.js';
 import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
 import type { FolderSelection } from './file-drop.js';
+import { download, exportName, headerLines } from './player-format.js';
+import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_METADATA } from './quicklook-timing.js';
 import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
 import { NO_MARKS, PROBLEM_IDS, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
 import { firstTrack, triageCsv, triageJson, type TriageReportEntry } from '../shared/triage-report.js';
@@ -725,8 +727,35 @@ export class TriageView extends LitElement {
         : row.facts
           ? html`<p class="muted">No problems found.</p>`
           : nothing}
-      <button class="button primary" data-testid="triage-open" @click=${() => this.#open(row)}>Open in the player (Enter)</button>
+      <div class="row-buttons">
+        <button class="button primary" data-testid="triage-open" @click=${() => this.#open(row)}>Open in the player (Enter)</button>
+        ${row.facts?.info && video(row)
+          ? html`<button class="button" data-testid="triage-sheet" ?disabled=${this.#sheetBusy} @click=${() => this.#contactSheet(row)}>
+              ${this.#sheetBusy ? 'Making the contact sheet…' : 'Contact sheet'}
+            </button>`
+          : nothing}
+      </div>
     </aside>`;
+  }
+
+  #sheetBusy = false;
+
+  /** The file's contact sheet (24 keyframes under its key facts), made in a triage worker and downloaded. */
+  async #contactSheet(row: Row): Promise<void> {
+    const info = row.facts?.info;
+    if (!info || !this.#pool || this.#sheetBusy) return;
+    this.#sheetBusy = true;
+    this.requestUpdate();
+    try {
+      const blob = await this.#pool.contactSheet(row.file, nameOf(row), headerLines(nameOf(row), info), 'image/jpeg');
+      if (blob) download(blob, exportName(nameOf(row), 'sheet', blob.type));
+      else this.notice = `“${row.path}” has no pictures this browser can decode for a contact sheet.`;
+    } catch (error) {
+      this.notice = `The contact sheet of “${row.path}” could not be made: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.#sheetBusy = false;
+      this.requestUpdate();
+    }
   }
 
   #state(row: Row): string {
@@ -772,7 +801,7 @@ export class TriageView extends LitElement {
     this.#described = 0;
     this.#startedAt = performance.now();
     if (this.#rows.length === 0) return;
-    const pool = (this.#pool ??= new TriagePool(TriagePool.defaultSize()));
+    const pool = (this.#pool ??= new TriagePool(poolSize()));
     for (const row of this.#rows) {
       pool.describe(row.file, nameOf(row)).then(
         async (facts) => {
@@ -796,9 +825,12 @@ export class TriageView extends LitElement {
     this.#described++;
     this.requestUpdate();
     if (this.#described === this.#rows.length) {
-      const ms = Math.round(performance.now() - this.#startedAt);
-      console.info(JSON.stringify({ event: 'triage.metadata', files: this.#rows.length, ms }));
-      this.dispatchEvent(new CustomEvent('triage-described', { detail: { files: this.#rows.length, ms }, bubbles: true, composed: true }));
+      // Timed once the last row is on screen: from choosing the folder where it was chosen here.
+      void this.updateComplete.then(() => {
+        const fromChoice = measureSinceFileChosen(TRIAGE_METADATA);
+        const ms = Math.round(performance.now() - this.#startedAt);
+        logQuickLookEvent({ event: 'triage.metadata', files: this.#rows.length, ms: fromChoice ?? ms, workers: this.#pool?.size ?? 0 });
+      });
     }
   }
 
@@ -910,12 +942,7 @@ export class TriageView extends LitElement {
 
   #download(kind: 'csv' | 'json'): void {
     const { name, blob } = this.#reportFile(kind);
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    download(blob, name);
   }
 
   /** Writes both reports into the folder itself (File System Access), asking for write permission first. */
@@ -935,6 +962,12 @@ export class TriageView extends LitElement {
       this.notice = `The report could not be saved in the folder (${error instanceof Error ? error.message : String(error)}); use Export instead.`;
     }
   };
+}
+
+/** Workers for metadata and posters: `?triage-workers=N` (1–8, for benchmarks), else one per core (2–4). */
+function poolSize(): number {
+  const asked = Number.parseInt(new URLSearchParams(location.search).get('triage-workers') ?? '', 10);
+  return Number.isFinite(asked) ? Math.max(1, Math.min(8, asked)) : TriagePool.defaultSize();
 }
 
 function parseTags(text: string): string[] {

@@ -7,7 +7,7 @@ import type { MediaInfo } from '../shared/media-info.js';
 import type { PlayerHandle } from '../controllers/quicklook-controller.js';
 import type { ImageType, PlayerApi, SeekMode } from '../shared/player-api.js';
 import { buttons, fields, focusRing } from '../styles/shared.js';
-import { parseGoTo, exportName, headerLines } from './player-format.js';
+import { parseGoTo, exportName, headerLines, download } from './player-format.js';
 import './seek-bar.js';
 import type { SeekInputDetail } from './seek-bar.js';
 
@@ -526,15 +526,6 @@ export class VideoPlayer extends LitElement {
       done();
     }
   }
-}
-
-function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 customElements.define('pc-player', VideoPlayer);

@@ -1,5 +1,9 @@
 import * as Comlink from 'comlink';
+import type { ImageType } from '../shared/player-api.js';
 import type { TriageApi, TriageFacts } from '../shared/triage-api.js';
+
+/** Thumbnails on a contact sheet, as the player makes it. */
+const SHEET_THUMBS = 24;
 
 interface Job<T> {
   run(api: Comlink.Remote<TriageApi>): Promise<T>;
@@ -32,8 +36,9 @@ export class TriageCancelled extends Error {
  */
 export class TriagePool {
   readonly #lanes: Lane[] = [];
-  readonly #describes: Array<Job<TriageFacts>> = [];
-  readonly #posters: Array<Job<ImageBitmap | undefined>> = [];
+  readonly #describes: Array<Job<unknown>> = [];
+  /** Posters and contact sheets: the newest request first. */
+  readonly #posters: Array<Job<unknown>> = [];
 
   /**
    * @param size workers at most
@@ -58,6 +63,11 @@ export class TriagePool {
     return this.#enqueue(this.#posters, (api) => api.poster(file, name, maxSize), true);
   }
 
+  /** Runs before posters: someone clicked for it. */
+  contactSheet(file: File, name: string, header: string[], type: ImageType): Promise<Blob | undefined> {
+    return this.#enqueue(this.#posters, (api) => api.contactSheet(file, name, SHEET_THUMBS, header, type), true);
+  }
+
   /** Jobs waiting, for progress lines. */
   get pending(): number {
     return this.#describes.length + this.#posters.length + this.#lanes.filter((lane) => lane.busy).length;
@@ -76,9 +86,9 @@ export class TriagePool {
     }
   }
 
-  #enqueue<T>(queue: Array<Job<T>>, run: Job<T>['run'], newestFirst: boolean): Promise<T> {
+  #enqueue<T>(queue: Array<Job<unknown>>, run: Job<T>['run'], newestFirst: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const job = { run, resolve, reject };
+      const job: Job<unknown> = { run, resolve: resolve as (value: unknown) => void, reject };
       if (newestFirst) queue.unshift(job);
       else queue.push(job);
       this.#pump();
@@ -87,7 +97,7 @@ export class TriagePool {
 
   #pump(): void {
     for (;;) {
-      const job: Job<unknown> | undefined = this.#describes[0] ?? this.#posters[0];
+      const job = this.#describes[0] ?? this.#posters[0];
       if (!job) return;
       const lane = this.#freeLane();
       if (!lane) return;

@@ -1,11 +1,13 @@
 import type { QuickLookProblem } from '../shared/quicklook-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
+import type { ImageType } from '../shared/player-api.js';
 import type { TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
 import { FallbackFile } from './fallback-file.js';
 import { FfmpegFailure } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
+import { renderContactSheet } from './frame-export.js';
 import { openMedia } from './open.js';
 import { findProblems } from './problems.js';
 import { QuickLookSession } from './quicklook-session.js';
@@ -83,6 +85,35 @@ export class TriageSession {
     );
     this.#posters.close();
     return bitmap;
+  }
+
+  /** A contact sheet of `count` keyframes under `header`, as the player exports it; undefined without decodable video. */
+  async contactSheet(blob: Blob, name: string, count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
+    try {
+      const opened = await this.#posters.open(blob, name);
+      if (opened.decoder === 'none') return undefined;
+      const file = await this.#posters.playerFile();
+      const video = file?.video;
+      if (!file || !video || !file.index || !(file.config || file.software)) return undefined;
+      const track = file.info.tracks.find((t) => t.id === video.id);
+      const software = file.software;
+      return await renderContactSheet({
+        source: file.source,
+        track: video,
+        index: file.index,
+        ...(file.config ? { config: file.config } : {}),
+        ...(software ? { software: (slots, maxSize, onThumb, signal) => software.drawKeyframes(slots, maxSize, onThumb, signal) } : {}),
+        durationSec: file.info.durationSec,
+        width: track?.displayWidth ?? track?.width ?? video.width,
+        height: track?.displayHeight ?? track?.height ?? video.height,
+        rotation: track?.rotation ?? 0,
+        count,
+        header,
+        type,
+      });
+    } finally {
+      this.#posters.close();
+    }
   }
 
   async #describeForeign(blob: Blob, name: string, foreign: { format: string; label: string }): Promise<{ info?: MediaInfo; error?: QuickLookProblem; timing?: TimingFacts }> {

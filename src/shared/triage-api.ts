@@ -1,4 +1,5 @@
 import type { MediaInfo } from './media-info.js';
+import type { ImageType } from './player-api.js';
 import type { QuickLookProblem } from './quicklook-api.js';
 
 /** The problems the triage check knows; ids are a public test hook (`[data-testid=problem][data-id]`). */
@@ -57,6 +58,8 @@ export interface TriageApi {
   describe(file: Blob, name: string): Promise<TriageFacts>;
   /** One keyframe of the file, scaled to fit `maxSize`, rotation applied; undefined when none can be decoded. */
   poster(file: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined>;
+  /** A contact sheet (`count` keyframes under a header of key facts) as the player exports it. */
+  contactSheet(file: Blob, name: string, count: number, header: string[], type: ImageType): Promise<Blob | undefined>;
 }
 
 /** A user's verdict on a file: one flag, a rating, tags and a note. */

@@ -13,6 +13,7 @@ const api: TriageApi = {
     const bitmap = await session.poster(file, name, maxSize);
     return bitmap && transfer(bitmap, [bitmap]);
   },
+  contactSheet: (file, name, count, header, type) => session.contactSheet(file, name, count, header, type),
 };
 
 expose(api);

@@ -181,6 +181,18 @@ describe('triage of a folder', () => {
     await expectShown(TRIAGE_FILES.map((f) => f.path));
   });
 
+  it('makes a contact sheet of the selected file', async () => {
+    await row(page, 'day2/rotated.mp4').click();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=triage-sheet]').click()]);
+    expect(file.suggestedFilename()).toBe('rotated_sheet.jpg');
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', (await file.path())!]);
+    const [codec, width, height] = stdout.trim().split(',');
+    expect(codec).toBe('mjpeg');
+    // 24 upright (portrait) cells under a header: taller than one row of them, wider than a few.
+    expect(Number(width)).toBeGreaterThan(600);
+    expect(Number(height)).toBeGreaterThan(600);
+  });
+
   it('opens the selected file in the player with Enter and comes back with Esc', async () => {
     await row(page, 'day1/vfr.mp4').click();
     await page.keyboard.press('Enter');

@@ -24,7 +24,7 @@ interface HeapUsage {
  * page session auto-attaches to them and relays messages, which playwright's
  * CDPSession (one session per object) cannot do with flattened sessions.
  */
-class WorkerRelay {
+export class WorkerRelay {
   private nextId = 1;
   private readonly pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
   readonly workers = new Map<string, { url: string; type: string }>();
