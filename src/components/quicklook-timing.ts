@@ -9,6 +9,8 @@ export const FIRST_THUMB = 'quicklook:first-thumb';
 export const FILMSTRIP = 'quicklook:filmstrip';
 /** From choosing a folder to every file's metadata in the triage. */
 export const TRIAGE_METADATA = 'triage:metadata';
+/** From choosing a folder to every file's problems check, sound included. */
+export const TRIAGE_CHECKED = 'triage:checked';
 /** Marked once the quick-look worker has loaded and warmed up: a file chosen now gets full speed. */
 export const READY = 'quicklook:ready';
 

@@ -5,9 +5,10 @@ import { TriageMarksStore } from '../controllers/triage-marks.js';
 import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
 import type { FolderSelection } from './file-drop.js';
 import { download, exportName, headerLines } from './player-format.js';
-import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_METADATA } from './quicklook-timing.js';
+import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_METADATA } from './quicklook-timing.js';
+import { withProblem } from '../media/problems.js';
 import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
-import { NO_MARKS, PROBLEM_IDS, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
+import { NO_MARKS, PROBLEM_IDS, type FileProblem, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
 import { firstTrack, triageCsv, triageJson, type TriageReportEntry } from '../shared/triage-report.js';
 import { badges, buttons, fields, focusRing, visuallyHidden } from '../styles/shared.js';
 
@@ -438,6 +439,8 @@ export class TriageView extends LitElement {
   #generation = 0;
   #startedAt = 0;
   #described = 0;
+  /** Sound checks still running. */
+  #checking = 0;
 
   constructor() {
     super();
@@ -520,9 +523,14 @@ export class TriageView extends LitElement {
           role="status"
           data-testid="triage-progress"
           data-total=${total}
-          data-done=${this.#described === total ? 'true' : 'false'}
+          data-described=${this.#described === total ? 'true' : 'false'}
+          data-done=${this.#described === total && this.#checking === 0 ? 'true' : 'false'}
         >
-          ${this.#described < total ? `Reading ${this.#described} of ${total}…` : `${total} video${total === 1 ? '' : 's'}`}
+          ${this.#described < total
+            ? `Reading ${this.#described} of ${total}…`
+            : this.#checking > 0
+              ? `${total} videos · listening to ${this.#checking} for silence…`
+              : `${total} video${total === 1 ? '' : 's'}`}
         </span>
         <span class="spacer"></span>
         <span class="segmented" role="group" aria-label="View">
@@ -759,7 +767,7 @@ export class TriageView extends LitElement {
   }
 
   #state(row: Row): string {
-    return row.facts ? 'done' : row.failure ? 'failed' : 'reading';
+    return row.facts ? (row.facts.audioCheck ? 'checking' : 'done') : row.failure ? 'failed' : 'reading';
   }
 
   #fact(row: Row, value: (row: Row) => string | undefined | false | 0 | ''): unknown {
@@ -799,6 +807,7 @@ export class TriageView extends LitElement {
     const paths = this.folder?.paths ?? [];
     this.#rows = this.files.map((file, index) => ({ index, file, path: paths[index] ?? file.name, marks: NO_MARKS, posterAsked: false }));
     this.#described = 0;
+    this.#checking = 0;
     this.#startedAt = performance.now();
     if (this.#rows.length === 0) return;
     const pool = (this.#pool ??= new TriagePool(poolSize()));
@@ -810,6 +819,7 @@ export class TriageView extends LitElement {
           row.facts = facts;
           // Marks made while the fingerprint was on its way win over the saved ones.
           if (row.marks === NO_MARKS) row.marks = marks ?? NO_MARKS;
+          if (facts.audioCheck) this.#checkAudio(pool, row, generation);
           this.#settled();
         },
         (error: unknown) => {
@@ -821,17 +831,36 @@ export class TriageView extends LitElement {
     }
   }
 
-  #settled(): void {
-    this.#described++;
+  /** The sound check of one file (queued after every file's metadata); its problem joins the row's when it lands. */
+  #checkAudio(pool: TriagePool, row: Row, generation: number): void {
+    this.#checking++;
+    const done = (problem: FileProblem | null) => {
+      if (generation !== this.#generation) return;
+      if (row.facts) row.facts = { ...row.facts, audioCheck: false, ...(problem ? { problems: withProblem(row.facts.problems, problem) } : {}) };
+      this.#checking--;
+      this.#settled(false);
+    };
+    pool.checkAudio(row.file, nameOf(row)).then(done, (error: unknown) => {
+      if (!(error instanceof TriageCancelled)) done(null);
+    });
+  }
+
+  /** Counts a file described (or a check finished) and logs the timing events once all are. */
+  #settled(described = true): void {
+    if (described) this.#described++;
     this.requestUpdate();
-    if (this.#described === this.#rows.length) {
-      // Timed once the last row is on screen: from choosing the folder where it was chosen here.
-      void this.updateComplete.then(() => {
-        const fromChoice = measureSinceFileChosen(TRIAGE_METADATA);
-        const ms = Math.round(performance.now() - this.#startedAt);
-        logQuickLookEvent({ event: 'triage.metadata', files: this.#rows.length, ms: fromChoice ?? ms, workers: this.#pool?.size ?? 0 });
-      });
-    }
+    const total = this.#rows.length;
+    if (described && this.#described === total) this.#logWhenShown(TRIAGE_METADATA, 'triage.metadata');
+    if (this.#described === total && this.#checking === 0) this.#logWhenShown(TRIAGE_CHECKED, 'triage.checked');
+  }
+
+  /** Times `event` from choosing the folder (or from its arrival here) once the rows are on screen. */
+  #logWhenShown(measure: string, event: string): void {
+    void this.updateComplete.then(() => {
+      const fromChoice = measureSinceFileChosen(measure);
+      const ms = Math.round(performance.now() - this.#startedAt);
+      logQuickLookEvent({ event, files: this.#rows.length, ms: fromChoice ?? ms, workers: this.#pool?.size ?? 0 });
+    });
   }
 
   #onVisible(entries: IntersectionObserverEntry[]): void {

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { ImageType } from '../shared/player-api.js';
-import type { TriageApi, TriageFacts } from '../shared/triage-api.js';
+import type { FileProblem, TriageApi, TriageFacts } from '../shared/triage-api.js';
 
 /** Thumbnails on a contact sheet, as the player makes it. */
 const SHEET_THUMBS = 24;
@@ -30,13 +30,15 @@ export class TriageCancelled extends Error {
 /**
  * Runs the triage worker's jobs on a few workers at once: bounded concurrency, so a folder of a
  * thousand files neither floods the CPU nor holds a thousand files' worth of tables in memory.
- * Metadata goes first (in the order asked); posters wait for it and the newest poster request goes
- * first, since that card scrolled into view last. A worker that dies fails its job with a readable
+ * Metadata goes first (in the order asked); then posters, the newest request first since that card
+ * scrolled into view last; then the slower checks (sound). A worker that dies fails its job with a readable
  * error and is replaced on the next job.
  */
 export class TriagePool {
   readonly #lanes: Lane[] = [];
   readonly #describes: Array<Job<unknown>> = [];
+  /** Slower checks (decoding sound), once every file has its metadata. */
+  readonly #checks: Array<Job<unknown>> = [];
   /** Posters and contact sheets: the newest request first. */
   readonly #posters: Array<Job<unknown>> = [];
 
@@ -63,6 +65,10 @@ export class TriagePool {
     return this.#enqueue(this.#posters, (api) => api.poster(file, name, maxSize), true);
   }
 
+  checkAudio(file: File, name: string): Promise<FileProblem | null> {
+    return this.#enqueue(this.#checks, (api) => api.checkAudio(file, name), false);
+  }
+
   /** Runs before posters: someone clicked for it. */
   contactSheet(file: File, name: string, header: string[], type: ImageType): Promise<Blob | undefined> {
     return this.#enqueue(this.#posters, (api) => api.contactSheet(file, name, SHEET_THUMBS, header, type), true);
@@ -70,12 +76,12 @@ export class TriagePool {
 
   /** Jobs waiting, for progress lines. */
   get pending(): number {
-    return this.#describes.length + this.#posters.length + this.#lanes.filter((lane) => lane.busy).length;
+    return this.#describes.length + this.#checks.length + this.#posters.length + this.#lanes.filter((lane) => lane.busy).length;
   }
 
   /** Drops every job not yet started (they reject with TriageCancelled); running ones finish. */
   clear(): void {
-    for (const job of [...this.#describes.splice(0), ...this.#posters.splice(0)]) job.reject(new TriageCancelled());
+    for (const job of [...this.#describes.splice(0), ...this.#checks.splice(0), ...this.#posters.splice(0)]) job.reject(new TriageCancelled());
   }
 
   close(): void {
@@ -97,11 +103,11 @@ export class TriagePool {
 
   #pump(): void {
     for (;;) {
-      const job = this.#describes[0] ?? this.#posters[0];
-      if (!job) return;
+      const queue = [this.#describes, this.#posters, this.#checks].find((q) => q.length > 0);
+      if (!queue) return;
       const lane = this.#freeLane();
       if (!lane) return;
-      (this.#describes[0] === job ? this.#describes : this.#posters).shift();
+      const job = queue.shift()!;
       void this.#start(lane, job);
     }
   }

@@ -52,10 +52,8 @@ export function findProblems(input: ProblemInput): FileProblem[] {
   }
   if (video) checkVideo(video, timing, add);
   if (video && !audio) add('no-audio', 'There is no audio track.');
-  if (audio && audioPeak !== undefined && audioPeak < SILENT_PEAK) {
-    const db = audioPeak > 0 ? `${(20 * Math.log10(audioPeak)).toFixed(0)} dBFS` : 'digital silence';
-    add('silent-audio', `The audio track is silent (loudest sample: ${db}).`);
-  }
+  const silent = audio && audioPeak !== undefined ? silenceProblem(audioPeak) : undefined;
+  if (silent) problems.push(silent);
   if (video && audio && video.durationSec > 0 && audio.durationSec > 0) {
     const diff = Math.abs(video.durationSec - audio.durationSec);
     if (diff > AV_MISMATCH_SEC) {
@@ -63,6 +61,18 @@ export function findProblems(input: ProblemInput): FileProblem[] {
     }
   }
   return order(problems);
+}
+
+/** The `silent-audio` problem for a track whose loudest sample is `peak` (0–1), or undefined when it is not silent. */
+export function silenceProblem(peak: number): FileProblem | undefined {
+  if (peak >= SILENT_PEAK) return undefined;
+  const db = peak > 0 ? `${(20 * Math.log10(peak)).toFixed(0)} dBFS` : 'digital silence';
+  return { id: 'silent-audio', message: `The audio track is silent (loudest sample: ${db}).` };
+}
+
+/** `problems` with `extra` added, in the order of PROBLEM_IDS (for checks that finish later). */
+export function withProblem(problems: readonly FileProblem[], extra: FileProblem): FileProblem[] {
+  return order([...problems.filter((p) => p.id !== extra.id), extra]);
 }
 
 function checkVideo(video: TrackInfo, timing: TimingFacts | undefined, add: (id: FileProblem['id'], message: string) => void): void {

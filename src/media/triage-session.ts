@@ -1,7 +1,7 @@
 import type { QuickLookProblem } from '../shared/quicklook-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
 import type { ImageType } from '../shared/player-api.js';
-import type { TriageFacts } from '../shared/triage-api.js';
+import type { FileProblem, TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
 import { FallbackFile } from './fallback-file.js';
 import { FfmpegFailure } from './ffmpeg-jobs.js';
@@ -9,7 +9,7 @@ import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
 import { openMedia } from './open.js';
-import { findProblems } from './problems.js';
+import { findProblems, silenceProblem } from './problems.js';
 import { QuickLookSession } from './quicklook-session.js';
 import { BlobSource, PrefetchedSource } from './source.js';
 import { checkTiming, type TimingFacts } from './timing-check.js';
@@ -44,7 +44,7 @@ export class TriageSession {
     let info = opened.info;
     let error: QuickLookProblem | undefined = opened.problem;
     let timing: TimingFacts | undefined;
-    let peak: number | undefined;
+    let audioCheck = false;
     if (opened.foreign) {
       const foreign = await this.#describeForeign(blob, name, opened.foreign);
       ({ info, error, timing } = foreign);
@@ -53,21 +53,31 @@ export class TriageSession {
       const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
       // Which decoder takes the video is left to the poster: asking the browser costs 10–40 ms a file.
       if (video) timing = checkTiming(video.samples.pts, video.samples.dts);
-      if (audio) peak = await audioPeak(source, audio);
+      // Listening to the sound costs ~25 ms a file (a decoder's start-up): it comes later, see checkAudio.
+      audioCheck = audio !== undefined && typeof AudioDecoder !== 'undefined';
     }
     const problems = findProblems({
       ...(info ? { info } : {}),
       ...(error ? { error } : {}),
       ...(timing ? { timing } : {}),
-      ...(peak !== undefined ? { audioPeak: peak } : {}),
     });
     return {
       ...(info ? { info } : {}),
       ...(error ? { error } : {}),
       problems,
+      ...(audioCheck ? { audioCheck } : {}),
       fingerprint: await print,
       ms: performance.now() - started,
     };
+  }
+
+  /** The `silent-audio` problem when the file's first audio track is silent, else null (also when it cannot be decoded). */
+  async checkAudio(blob: Blob, name: string): Promise<FileProblem | null> {
+    const source = new BlobSource(blob);
+    const opened = await openMedia(source, name);
+    const audio = opened.demuxed?.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
+    const peak = audio && (await audioPeak(source, audio));
+    return (peak !== undefined && silenceProblem(peak)) || null;
   }
 
   /** One keyframe from the middle of the file, scaled to `maxSize`: quick look's filmstrip of one. */

@@ -34,6 +34,11 @@ export interface TriageFacts {
   /** Why the file cannot be described or shown, as quick look says it. */
   error?: QuickLookProblem;
   problems: FileProblem[];
+  /**
+   * True when the file's sound is still to be listened to for `silent-audio` (see
+   * {@link TriageApi.checkAudio}): that check decodes audio, so it runs after every file's metadata.
+   */
+  audioCheck?: boolean;
   /** Size plus a hash of the first and last 64 KB: the key its flags are stored under. */
   fingerprint: string;
   /** Milliseconds the worker spent on it. */
@@ -56,6 +61,8 @@ export interface FrameSizes {
 export interface TriageApi {
   /** Describes a file and checks it for problems; never throws for bad input. */
   describe(file: Blob, name: string): Promise<TriageFacts>;
+  /** Listens to a few stretches of the file's audio: the `silent-audio` problem when it is silent, else null. */
+  checkAudio(file: Blob, name: string): Promise<FileProblem | null>;
   /** One keyframe of the file, scaled to fit `maxSize`, rotation applied; undefined when none can be decoded. */
   poster(file: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined>;
   /** A contact sheet (`count` keyframes under a header of key facts) as the player exports it. */

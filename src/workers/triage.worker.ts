@@ -9,6 +9,7 @@ const session = new TriageSession(ffmpeg);
 
 const api: TriageApi = {
   describe: (file, name) => session.describe(file, name),
+  checkAudio: (file, name) => session.checkAudio(file, name),
   poster: async (file, name, maxSize) => {
     const bitmap = await session.poster(file, name, maxSize);
     return bitmap && transfer(bitmap, [bitmap]);
