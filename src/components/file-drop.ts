@@ -35,8 +35,11 @@ function folderSelection(name: string, found: readonly FoundFile[], handle?: Fil
   };
 }
 
-/** Natural order: `clip2` before `clip10`, folders' files in path order. */
-const comparePaths = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
+/**
+ * Natural order: `clip2` before `clip10`, folders' files in path order. One collator for every
+ * comparison: `localeCompare` with options builds a new one each call (~0.1 ms; 200 files took 200 ms).
+ */
+const comparePaths = new Intl.Collator(undefined, { numeric: true }).compare;
 
 /**
  * What the picker offers first. Other files are not blocked: quick look explains them.

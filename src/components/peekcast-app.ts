@@ -443,6 +443,7 @@ export class PeekcastApp extends LitElement {
               .folder=${this.triage.folder}
               .files=${this.triage.files}
               @triage-open=${this.#onTriageOpen}
+              @triage-described=${this.#onTriageDescribed}
             ></pc-triage>`
           : nothing}
         ${this.mode === 'look' ? this.#renderWorkspace(file) : nothing}
@@ -596,15 +597,34 @@ export class PeekcastApp extends LitElement {
     else this.openFiles(files);
   }
 
-  /** A folder: its videos join the queue and the triage (loaded on first use) shows them all. */
+  /**
+   * A folder: the triage (loaded on first use) shows its videos, and they join the queue once the
+   * triage has read them (or when one is opened): queueing looks at each file's size and date,
+   * which on the page is a blocking file stat each, so it waits until the page is idle.
+   */
   async #openFolder(folder: FolderSelection, files: readonly File[]): Promise<void> {
-    this.#addToQueue(files);
+    this.#folderToQueue = files;
     await import('./triage-view.js');
     this.triage = { folder, files };
     this.mode = 'triage';
   }
 
+  /** A folder's files still to be added to the queue. */
+  #folderToQueue: readonly File[] | undefined;
+
+  #queueFolder(): void {
+    const files = this.#folderToQueue;
+    this.#folderToQueue = undefined;
+    if (files) this.#addToQueue(files);
+  }
+
+  #onTriageDescribed(): void {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => this.#queueFolder(), { timeout: 5000 });
+    else setTimeout(() => this.#queueFolder(), 500);
+  }
+
   #onTriageOpen(event: CustomEvent<TriageOpenDetail>): void {
+    this.#queueFolder();
     const index = this.files.findIndex((file) => fileKey(file) === fileKey(event.detail.file));
     if (index < 0) return;
     this.mode = 'look';

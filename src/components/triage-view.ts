@@ -29,6 +29,18 @@ interface Row {
   marks: TriageMarks;
   poster?: ImageBitmap;
   posterAsked: boolean;
+  /** The table's texts, formatted once when the facts arrive. */
+  cells?: Cells;
+}
+
+interface Cells {
+  duration: string;
+  resolution: string;
+  codec: string;
+  bitrate: string;
+  fps: string;
+  date: string;
+  size: string;
 }
 
 type SortKey = 'name' | 'path' | 'duration' | 'resolution' | 'codec' | 'size' | 'bitrate' | 'fps' | 'date' | 'flag';
@@ -75,9 +87,13 @@ const FLAG_ICONS: Record<Exclude<TriageFlag, ''>, string> = { keep: '✓', rejec
 const FLAG_KEYS: Record<string, Exclude<TriageFlag, ''>> = { k: 'keep', x: 'reject', s: 'star' };
 const FLAG_ORDER: Record<TriageFlag, number> = { star: 0, keep: 1, '': 2, reject: 3 };
 
+/** How often results reach the screen while a folder is read, ms. */
+const FLUSH_MS = 150;
 /** Poster size: the grid's cards are 200 CSS px wide. */
 const POSTER_CSS_SIZE = 200;
 const VIEW_KEY = 'peekcast.triage.view';
+/** A cell whose fact is still being read. */
+const pending = html`<span class="muted">…</span>`;
 
 const video = (row: Row) => firstTrack(row.facts?.info, 'video');
 const audio = (row: Row) => firstTrack(row.facts?.info, 'audio');
@@ -97,11 +113,30 @@ function resolutionOf(row: Row): Resolution {
   return short >= 2160 ? 'uhd' : short >= 1080 ? 'fhd' : short >= 720 ? 'hd' : 'sd';
 }
 const codecOf = (row: Row): string => video(row)?.codec ?? audio(row)?.codec ?? '';
+/**
+ * Size and dates come from the worker's answer: on the page, the first look at a picked file's
+ * `size` or `lastModified` is a blocking file stat (~1 ms each, 200 ms for a folder of 200).
+ */
+const sizeOf = (row: Row): number | undefined => row.facts?.sizeBytes;
 /** The file's recording date where the container has one, else its modification time. */
-const dateOf = (row: Row): number => {
+const dateOf = (row: Row): number | undefined => {
   const created = row.facts?.info?.creationTime;
-  return created ? Date.parse(created) : row.file.lastModified;
+  return created ? Date.parse(created) : row.facts?.modified;
 };
+
+function cellsOf(row: Row): Cells {
+  const info = row.facts?.info;
+  const fps = video(row)?.fps;
+  return {
+    duration: info ? formatDuration(info.durationSec) : '—',
+    resolution: shownSize(row)?.join('×') ?? '—',
+    codec: codecOf(row) ? codecName(codecOf(row)) : '—',
+    bitrate: info ? formatBitrate(info.bitrate) : '—',
+    fps: fps ? formatFps(fps) : '—',
+    date: row.facts ? new Date(dateOf(row)!).toLocaleDateString() : '—',
+    size: row.facts ? formatBytes(row.facts.sizeBytes) : '—',
+  };
+}
 
 /** Sort values; undefined (not known yet, or not applicable) sorts last either way. */
 const SORT_VALUES: Record<SortKey, (row: Row) => string | number | undefined> = {
@@ -113,7 +148,7 @@ const SORT_VALUES: Record<SortKey, (row: Row) => string | number | undefined> = 
     return size && size[0] * size[1];
   },
   codec: (row) => codecOf(row) || undefined,
-  size: (row) => row.file.size,
+  size: sizeOf,
   bitrate: (row) => row.facts?.info?.bitrate,
   fps: (row) => video(row)?.fps,
   date: dateOf,
@@ -165,6 +200,7 @@ function matches(row: Row, f: Filters): boolean {
  * workers as soon as the folder arrives; posters only as cards scroll into view.
  *
  * @fires triage-open - {@link TriageOpenDetail}: open this file in the player (Enter, double-click).
+ * @fires triage-described - every file of the folder has its metadata.
  */
 export class TriageView extends LitElement {
   static override styles = [
@@ -248,25 +284,36 @@ export class TriageView extends LitElement {
         border: 1px solid var(--pc-border, #d0d5dd);
         border-radius: 10px;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
+      /* A table drawn with grid rows rather than <table>: every row has the same fixed columns, so no
+         row's content makes the others lay out again, and off-screen rows skip layout and paint
+         (content-visibility), while every row stays in the document. */
+      .table {
+        min-width: 78rem;
         font-size: 0.875rem;
         font-variant-numeric: tabular-nums;
       }
-      th,
-      td {
-        padding: 0.35rem 0.5rem;
+      .tr {
+        display: grid;
+        grid-template-columns: 72px minmax(9rem, 1.4fr) minmax(6rem, 1fr) 6.5rem 6rem 7rem 5rem 5.5rem 5rem 6rem 4.5rem minmax(10rem, 1.6fr);
+        align-items: center;
         border-bottom: 1px solid var(--pc-border, #d0d5dd);
-        text-align: left;
-        vertical-align: middle;
+      }
+      .th,
+      .td {
+        min-width: 0;
+        padding: 0.35rem 0.5rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
         white-space: nowrap;
       }
-      td.wrap {
+      .td.wrap {
         white-space: normal;
-        min-width: 10rem;
+        overflow-wrap: anywhere;
       }
-      th button {
+      .th {
+        font-weight: 700;
+      }
+      .th button {
         min-height: 36px;
         padding: 0 0.25rem;
         border: 0;
@@ -279,16 +326,16 @@ export class TriageView extends LitElement {
       .num {
         text-align: right;
       }
-      tbody tr {
+      .body .tr {
         cursor: pointer;
         content-visibility: auto;
         contain-intrinsic-size: auto 52px;
       }
-      tbody tr:hover,
+      .body .tr:hover,
       .card:hover {
         background: var(--pc-surface-2, #eef0f4);
       }
-      tr[aria-selected='true'],
+      .tr[aria-selected='true'],
       .card[aria-selected='true'] {
         background: var(--pc-accent-soft, #e0e7ff);
         outline: 2px solid var(--pc-accent, #4f46e5);
@@ -438,7 +485,14 @@ export class TriageView extends LitElement {
   /** Bumped when another folder arrives: late answers for the old one are dropped. */
   #generation = 0;
   #startedAt = 0;
+  /** Files described (or failed) and on screen. */
   #described = 0;
+  /** Files described (or failed), on screen or waiting for the next batch. */
+  #arrivedCount = 0;
+  /** Described files whose saved marks are still to be read (in the next batch). */
+  #unmarked: Row[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #checkedLogged = false;
   /** Sound checks still running. */
   #checking = 0;
 
@@ -514,7 +568,7 @@ export class TriageView extends LitElement {
     const total = this.#rows.length;
     const selected = this.#rows[this.selected];
     const duration = visible.reduce((sum, row) => sum + (row.facts?.info?.durationSec ?? 0), 0);
-    const size = visible.reduce((sum, row) => sum + row.file.size, 0);
+    const size = visible.reduce((sum, row) => sum + (sizeOf(row) ?? 0), 0);
     return html`
       <div class="bar">
         <h2>${this.folder.name}</h2>
@@ -613,53 +667,59 @@ export class TriageView extends LitElement {
 
   #renderTable(visible: Row[]) {
     return html`<div class="table-wrap">
-      <table aria-label="Files" aria-rowcount=${visible.length}>
-        <thead>
-          <tr>
-            <th><span class="visually-hidden">Poster</span></th>
+      <div class="table" role="table" aria-label="Files" aria-rowcount=${visible.length + 1}>
+        <div role="rowgroup">
+          <div class="tr" role="row">
+            <div class="th" role="columnheader"><span class="visually-hidden">Poster</span></div>
             ${COLUMNS.map(
-              (column) => html`<th
-                class=${column.numeric ? 'num' : ''}
+              (column) => html`<div
+                class="th ${column.numeric ? 'num' : ''}"
+                role="columnheader"
                 aria-sort=${this.sortKey === column.key ? (this.sortDir === 1 ? 'ascending' : 'descending') : 'none'}
               >
                 <button data-testid=${`sort-${column.key}`} @click=${() => this.#sortBy(column.key)}>
                   ${column.label}${this.sortKey === column.key ? (this.sortDir === 1 ? ' ▲' : ' ▼') : ''}
                 </button>
-              </th>`,
+              </div>`,
             )}
-            <th>Problems</th>
-          </tr>
-        </thead>
-        <tbody>
+            <div class="th" role="columnheader">Problems</div>
+          </div>
+        </div>
+        <div class="body" role="rowgroup">
           ${repeat(
             visible,
             (row) => row.index,
-            (row) => html`<tr
-              data-testid="triage-row"
-              data-path=${row.path}
-              data-flag=${row.marks.flag}
-              data-rating=${row.marks.rating}
-              data-state=${this.#state(row)}
-              aria-selected=${row.index === this.selected}
-              @click=${() => this.#select(row.index)}
-              @dblclick=${() => this.#open(row)}
-            >
-              <td><div class="thumb">${this.#poster(row)}</div></td>
-              <td class="wrap"><strong>${nameOf(row)}</strong></td>
-              <td class="muted">${folderOf(row)}</td>
-              <td class="num">${this.#fact(row, (r) => r.facts?.info && formatDuration(r.facts.info.durationSec))}</td>
-              <td class="num">${this.#fact(row, (r) => shownSize(r)?.join('×'))}</td>
-              <td>${this.#fact(row, (r) => codecOf(r) && codecName(codecOf(r)))}</td>
-              <td class="num">${formatBytes(row.file.size)}</td>
-              <td class="num">${this.#fact(row, (r) => r.facts?.info && formatBitrate(r.facts.info.bitrate))}</td>
-              <td class="num">${this.#fact(row, (r) => video(r)?.fps && formatFps(video(r)!.fps!))}</td>
-              <td class="num">${new Date(dateOf(row)).toLocaleDateString()}</td>
-              <td>${this.#flag(row)}</td>
-              <td class="wrap">${this.#problems(row)}</td>
-            </tr>`,
+            (row) => {
+              const cells = row.cells;
+              return html`<div
+                class="tr"
+                role="row"
+                data-testid="triage-row"
+                data-path=${row.path}
+                data-flag=${row.marks.flag}
+                data-rating=${row.marks.rating}
+                data-state=${this.#state(row)}
+                aria-selected=${row.index === this.selected}
+                @click=${() => this.#select(row.index)}
+                @dblclick=${() => this.#open(row)}
+              >
+                <div class="td" role="cell"><div class="thumb">${this.#poster(row)}</div></div>
+                <div class="td wrap" role="cell"><strong>${nameOf(row)}</strong></div>
+                <div class="td muted" role="cell" title=${folderOf(row)}>${folderOf(row)}</div>
+                <div class="td num" role="cell">${cells?.duration ?? pending}</div>
+                <div class="td num" role="cell">${cells?.resolution ?? pending}</div>
+                <div class="td" role="cell">${cells?.codec ?? pending}</div>
+                <div class="td num" role="cell">${cells?.size ?? pending}</div>
+                <div class="td num" role="cell">${cells?.bitrate ?? pending}</div>
+                <div class="td num" role="cell">${cells?.fps ?? pending}</div>
+                <div class="td num" role="cell">${cells?.date ?? pending}</div>
+                <div class="td" role="cell">${this.#flag(row)}</div>
+                <div class="td wrap" role="cell">${this.#problems(row)}</div>
+              </div>`;
+            },
           )}
-        </tbody>
-      </table>
+        </div>
+      </div>
     </div>`;
   }
 
@@ -683,14 +743,7 @@ export class TriageView extends LitElement {
           <div class="thumb">${this.#poster(row)}</div>
           <div class="name">${nameOf(row)} ${this.#flag(row)}</div>
           <div class="facts">
-            ${[
-              row.facts?.info && formatDuration(row.facts.info.durationSec),
-              shownSize(row)?.join('×'),
-              codecOf(row) && codecName(codecOf(row)),
-              formatBytes(row.file.size),
-            ]
-              .filter(Boolean)
-              .join(' · ')}
+            ${row.cells && row.facts?.info ? `${row.cells.duration} · ${row.cells.resolution} · ${row.cells.codec} · ${row.cells.size}` : (row.cells?.size ?? '…')}
           </div>
           ${this.#problems(row)}
         </div>`,
@@ -770,10 +823,6 @@ export class TriageView extends LitElement {
     return row.facts ? (row.facts.audioCheck ? 'checking' : 'done') : row.failure ? 'failed' : 'reading';
   }
 
-  #fact(row: Row, value: (row: Row) => string | undefined | false | 0 | ''): unknown {
-    return value(row) || (row.facts ? '—' : html`<span class="muted">…</span>`);
-  }
-
   #poster(row: Row) {
     if (row.facts && !row.facts.info) return html`<span class="visually-hidden">No picture</span>`;
     return html`<canvas class="poster" data-index=${row.index} aria-hidden="true"></canvas>`;
@@ -807,25 +856,30 @@ export class TriageView extends LitElement {
     const paths = this.folder?.paths ?? [];
     this.#rows = this.files.map((file, index) => ({ index, file, path: paths[index] ?? file.name, marks: NO_MARKS, posterAsked: false }));
     this.#described = 0;
+    this.#arrivedCount = 0;
+    this.#unmarked = [];
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#checkedLogged = false;
     this.#checking = 0;
     this.#startedAt = performance.now();
     if (this.#rows.length === 0) return;
     const pool = (this.#pool ??= new TriagePool(poolSize()));
     for (const row of this.#rows) {
       pool.describe(row.file, nameOf(row)).then(
-        async (facts) => {
-          const [marks] = await this.#marks.load([facts.fingerprint]);
+        (facts) => {
           if (generation !== this.#generation) return;
           row.facts = facts;
-          // Marks made while the fingerprint was on its way win over the saved ones.
-          if (row.marks === NO_MARKS) row.marks = marks ?? NO_MARKS;
+          row.cells = cellsOf(row);
+          this.#unmarked.push(row);
           if (facts.audioCheck) this.#checkAudio(pool, row, generation);
-          this.#settled();
+          this.#arrived(generation, true);
         },
         (error: unknown) => {
           if (generation !== this.#generation || error instanceof TriageCancelled) return;
           row.failure = error instanceof Error ? error.message : String(error);
-          this.#settled();
+          row.cells = cellsOf(row);
+          this.#arrived(generation, true);
         },
       );
     }
@@ -838,20 +892,53 @@ export class TriageView extends LitElement {
       if (generation !== this.#generation) return;
       if (row.facts) row.facts = { ...row.facts, audioCheck: false, ...(problem ? { problems: withProblem(row.facts.problems, problem) } : {}) };
       this.#checking--;
-      this.#settled(false);
+      this.#arrived(generation, false);
     };
     pool.checkAudio(row.file, nameOf(row)).then(done, (error: unknown) => {
       if (!(error instanceof TriageCancelled)) done(null);
     });
   }
 
-  /** Counts a file described (or a check finished) and logs the timing events once all are. */
-  #settled(described = true): void {
-    if (described) this.#described++;
+  /**
+   * Results reach the screen in batches, a few times a second (and at once for the last one): one
+   * render of the table per batch rather than per file, and one IndexedDB read for the batch's marks.
+   */
+  #arrived(generation: number, described: boolean): void {
+    if (described) this.#arrivedCount++;
+    const last = this.#arrivedCount === this.#rows.length && (described || this.#checking === 0);
+    if (last) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+      void this.#flush(generation);
+    } else {
+      this.#flushTimer ??= setTimeout(() => {
+        this.#flushTimer = undefined;
+        void this.#flush(generation);
+      }, FLUSH_MS);
+    }
+  }
+
+  async #flush(generation: number): Promise<void> {
+    const rows = this.#unmarked.splice(0);
+    const arrived = this.#arrivedCount;
+    const marks = await this.#marks.load(rows.map((row) => row.facts!.fingerprint));
+    if (generation !== this.#generation) return;
+    // Marks made while the fingerprint was on its way win over the saved ones.
+    rows.forEach((row, i) => {
+      if (row.marks === NO_MARKS) row.marks = marks[i] ?? NO_MARKS;
+    });
+    const wasDescribed = this.#described === this.#rows.length;
+    this.#described = Math.max(this.#described, arrived);
     this.requestUpdate();
     const total = this.#rows.length;
-    if (described && this.#described === total) this.#logWhenShown(TRIAGE_METADATA, 'triage.metadata');
-    if (this.#described === total && this.#checking === 0) this.#logWhenShown(TRIAGE_CHECKED, 'triage.checked');
+    if (!wasDescribed && this.#described === total) {
+      this.#logWhenShown(TRIAGE_METADATA, 'triage.metadata');
+      this.dispatchEvent(new CustomEvent('triage-described', { bubbles: true, composed: true }));
+    }
+    if (this.#described === total && this.#checking === 0 && !this.#checkedLogged) {
+      this.#checkedLogged = true;
+      this.#logWhenShown(TRIAGE_CHECKED, 'triage.checked');
+    }
   }
 
   /** Times `event` from choosing the folder (or from its arrival here) once the rows are on screen. */
@@ -955,8 +1042,8 @@ export class TriageView extends LitElement {
     return this.#rows.map((row) => ({
       path: row.path,
       name: nameOf(row),
-      sizeBytes: row.file.size,
-      modified: new Date(row.file.lastModified).toISOString(),
+      sizeBytes: row.facts?.sizeBytes ?? row.file.size,
+      modified: new Date(row.facts?.modified ?? row.file.lastModified).toISOString(),
       ...(row.facts ? { facts: row.facts } : {}),
       marks: row.marks,
     }));

@@ -23,7 +23,7 @@ const BATCH = 6;
 /** Codecs WebCodecs may decode when ffmpeg hands it the packets (the hybrid path). */
 const HYBRID_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
 /** Files up to this size get every packet counted at open (frame and keyframe counts, GOP, VFR). */
-const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
+export const SCAN_PACKETS_UP_TO = 48 * 1024 * 1024;
 
 /**
  * A foreign-container file made to look like an MP4 to the rest of the core: sample tables pointing

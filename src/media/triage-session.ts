@@ -3,16 +3,42 @@ import type { MediaInfo } from '../shared/media-info.js';
 import type { ImageType } from '../shared/player-api.js';
 import type { FileProblem, TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
-import { FallbackFile } from './fallback-file.js';
-import { FfmpegFailure } from './ffmpeg-jobs.js';
+import { FallbackFile, SCAN_PACKETS_UP_TO } from './fallback-file.js';
+import { FfmpegFailure, summarizePackets } from './ffmpeg-jobs.js';
+import { describeProbe } from './ffprobe-info.js';
+import { probeMatroska } from './mkv-probe.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
 import { openMedia } from './open.js';
 import { findProblems, silenceProblem } from './problems.js';
 import { QuickLookSession } from './quicklook-session.js';
-import { BlobSource, PrefetchedSource } from './source.js';
+import { BlobSource, PrefetchedSource, type ByteSource } from './source.js';
 import { checkTiming, type TimingFacts } from './timing-check.js';
+
+/** What describing a file in a foreign container yields. */
+interface ForeignFacts {
+  info?: MediaInfo;
+  error?: QuickLookProblem;
+  timing?: TimingFacts;
+}
+
+/**
+ * A Matroska/WebM file described in JavaScript (see probeMatroska): the same metadata as ffprobe's,
+ * without loading ffmpeg.wasm, which costs seconds per worker. Undefined for other containers and
+ * when the file holds something the native reader does not know.
+ */
+async function describeMatroska(source: ByteSource, name: string, foreign: { format: string }): Promise<ForeignFacts | undefined> {
+  if (foreign.format !== 'matroska' && foreign.format !== 'webm') return undefined;
+  const native = await probeMatroska(source, SCAN_PACKETS_UP_TO).catch(() => undefined);
+  if (!native) return undefined;
+  const videoIndex = native.probe.streams?.find((s) => s.codec_type === 'video')?.index;
+  const table = videoIndex === undefined ? undefined : native.tables?.get(videoIndex);
+  return {
+    info: describeProbe(native.probe, source.size, name, table && summarizePackets(table)),
+    ...(table ? { timing: checkTiming(table.pts, table.dts) } : {}),
+  };
+}
 
 /** The ranges openMedia reads first (head, tail): read once here, they also feed the fingerprint. */
 const HEAD_BYTES = 64 * 1024;
@@ -46,7 +72,7 @@ export class TriageSession {
     let timing: TimingFacts | undefined;
     let audioCheck = false;
     if (opened.foreign) {
-      const foreign = await this.#describeForeign(blob, name, opened.foreign);
+      const foreign = (await describeMatroska(source, name, opened.foreign)) ?? (await this.#describeForeign(blob, name, opened.foreign));
       ({ info, error, timing } = foreign);
     } else if (opened.demuxed && info) {
       const video = opened.demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
@@ -66,6 +92,8 @@ export class TriageSession {
       ...(error ? { error } : {}),
       problems,
       ...(audioCheck ? { audioCheck } : {}),
+      sizeBytes: blob.size,
+      modified: blob instanceof File ? blob.lastModified : Date.now(),
       fingerprint: await print,
       ms: performance.now() - started,
     };
@@ -126,7 +154,7 @@ export class TriageSession {
     }
   }
 
-  async #describeForeign(blob: Blob, name: string, foreign: { format: string; label: string }): Promise<{ info?: MediaInfo; error?: QuickLookProblem; timing?: TimingFacts }> {
+  async #describeForeign(blob: Blob, name: string, foreign: { format: string; label: string }): Promise<ForeignFacts> {
     if (!this.ffmpeg) {
       return {
         error: { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` },

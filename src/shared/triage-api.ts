@@ -39,6 +39,9 @@ export interface TriageFacts {
    * {@link TriageApi.checkAudio}): that check decodes audio, so it runs after every file's metadata.
    */
   audioCheck?: boolean;
+  /** The file's size and modification time (ms since the epoch), read in the worker: on the page each costs a file stat. */
+  sizeBytes: number;
+  modified: number;
   /** Size plus a hash of the first and last 64 KB: the key its flags are stored under. */
   fingerprint: string;
   /** Milliseconds the worker spent on it. */

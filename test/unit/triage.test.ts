@@ -148,7 +148,7 @@ describe('triage reports', () => {
       name: 'clip, "one".mp4',
       sizeBytes: 1000,
       modified: '2026-01-02T03:04:05.000Z',
-      facts: { info: info([VIDEO, AUDIO]), problems: [{ id: 'b-frames' as const, message: 'B.' }, { id: 'rotation' as const, message: 'R.' }], fingerprint: 'x-1', ms: 3 },
+      facts: { info: info([VIDEO, AUDIO]), problems: [{ id: 'b-frames' as const, message: 'B.' }, { id: 'rotation' as const, message: 'R.' }], fingerprint: 'x-1', ms: 3, sizeBytes: 1000, modified: 0 },
       marks: { flag: 'keep' as const, rating: 3, tags: ['intro', 'b-roll'], note: 'line one\nline two' },
     },
     { path: 'broken.mp4', name: 'broken.mp4', sizeBytes: 0, modified: '2026-01-02T03:04:05.000Z', marks: NO_MARKS },
