@@ -15,7 +15,7 @@ import './decoder-badge.js';
 import './ffmpeg-status.js';
 import './file-drop.js';
 import type { FilesSelectedDetail, FolderSelection } from './file-drop.js';
-import type { TriageOpenDetail } from './triage-view.js';
+import type { TriageCompareDetail, TriageOpenDetail } from './triage-view.js';
 import type { BitrateSeekDetail } from './bitrate-view.js';
 import type { FrameSizes } from '../shared/triage-api.js';
 import './file-queue.js';
@@ -301,6 +301,7 @@ export class PeekcastApp extends LitElement {
     castOpened: { state: true },
     triage: { state: true },
     mode: { state: true },
+    comparing: { state: true },
     bitrateOpen: { state: true },
     frames: { state: true },
   };
@@ -331,8 +332,10 @@ export class PeekcastApp extends LitElement {
 
   /** The folder being triaged and its video files, once one was opened (its module is then loaded). */
   declare protected triage: { folder: FolderSelection; files: readonly File[] } | undefined;
-  /** What is on screen: the current file (quick look and player) or the folder's triage. */
-  declare protected mode: 'look' | 'triage';
+  /** What is on screen: the current file (quick look and player), the folder's triage, or two of its files compared. */
+  declare protected mode: 'look' | 'triage' | 'compare';
+  /** The two files compared, once a comparison was asked for (its module is then loaded). */
+  declare protected comparing: TriageCompareDetail | undefined;
 
   /** The bitrate and GOP section is open (remembered across visits). */
   declare protected bitrateOpen: boolean;
@@ -362,6 +365,7 @@ export class PeekcastApp extends LitElement {
     this.castOpened = false;
     this.triage = undefined;
     this.mode = 'look';
+    this.comparing = undefined;
     this.bitrateOpen = localStorage.getItem(BITRATE_OPEN_KEY) === 'true';
     this.frames = undefined;
   }
@@ -444,7 +448,11 @@ export class PeekcastApp extends LitElement {
               .files=${this.triage.files}
               @triage-open=${this.#onTriageOpen}
               @triage-described=${this.#onTriageDescribed}
+              @triage-compare=${this.#onTriageCompare}
             ></pc-triage>`
+          : nothing}
+        ${this.mode === 'compare' && this.comparing
+          ? html`<pc-compare .a=${this.comparing.a} .b=${this.comparing.b} active @compare-close=${() => (this.mode = 'triage')}></pc-compare>`
           : nothing}
         ${this.mode === 'look' ? this.#renderWorkspace(file) : nothing}
       </main>
@@ -621,6 +629,14 @@ export class PeekcastApp extends LitElement {
   #onTriageDescribed(): void {
     if (typeof requestIdleCallback === 'function') requestIdleCallback(() => this.#queueFolder(), { timeout: 5000 });
     else setTimeout(() => this.#queueFolder(), 500);
+  }
+
+  /** Two files of the triage side by side (the comparison's module loads on first use). */
+  async #onTriageCompare(event: CustomEvent<TriageCompareDetail>): Promise<void> {
+    const detail = event.detail;
+    await import('./compare-view.js');
+    this.comparing = detail;
+    this.mode = 'compare';
   }
 
   #onTriageOpen(event: CustomEvent<TriageOpenDetail>): void {

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { TriageMarksStore } from '../controllers/triage-marks.js';
 import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
 import type { FolderSelection } from './file-drop.js';
+import type { CompareSide } from './compare-view.js';
 import { download, exportName, headerLines } from './player-format.js';
 import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_METADATA } from './quicklook-timing.js';
 import { withProblem } from '../media/problems.js';
@@ -15,6 +16,12 @@ import { badges, buttons, fields, focusRing, visuallyHidden } from '../styles/sh
 /** Detail of `triage-open`: the file to open in the player. */
 export interface TriageOpenDetail {
   file: File;
+}
+
+/** Detail of `triage-compare`: the two files to show side by side. */
+export interface TriageCompareDetail {
+  a: CompareSide;
+  b: CompareSide;
 }
 
 /** One file of the folder and what is known of it so far. */
@@ -201,6 +208,7 @@ function matches(row: Row, f: Filters): boolean {
  *
  * @fires triage-open - {@link TriageOpenDetail}: open this file in the player (Enter, double-click).
  * @fires triage-described - every file of the folder has its metadata.
+ * @fires triage-compare - {@link TriageCompareDetail}: show these two files side by side.
  */
 export class TriageView extends LitElement {
   static override styles = [
@@ -603,7 +611,7 @@ export class TriageView extends LitElement {
       </p>
       <div class="layout">
         <div>${this.view === 'table' ? this.#renderTable(visible) : this.#renderGrid(visible)}</div>
-        ${selected ? this.#renderDetail(selected) : html`<div class="detail muted">Select a file (click, or N / P) to flag it, rate it, tag it or write a note. Keys: K keep, X reject, S star, 0–5 rating, Enter opens the player.</div>`}
+        ${selected ? this.#renderDetail(selected) : html`<div class="detail muted">Select a file (click, or N / P) to flag it, rate it, tag it or write a note. Keys: K keep, X reject, S star, 0–5 rating, C compare two files, Enter opens the player.</div>`}
       </div>
     `;
   }
@@ -790,6 +798,7 @@ export class TriageView extends LitElement {
           : nothing}
       <div class="row-buttons">
         <button class="button primary" data-testid="triage-open" @click=${() => this.#open(row)}>Open in the player (Enter)</button>
+        ${row.facts?.info && video(row) ? this.#compareButton(row) : nothing}
         ${row.facts?.info && video(row)
           ? html`<button class="button" data-testid="triage-sheet" ?disabled=${this.#sheetBusy} @click=${() => this.#contactSheet(row)}>
               ${this.#sheetBusy ? 'Making the contact sheet…' : 'Contact sheet'}
@@ -800,6 +809,34 @@ export class TriageView extends LitElement {
   }
 
   #sheetBusy = false;
+  /** The first file chosen for a comparison (C on a file, then C on another). */
+  #compareWith: number | undefined;
+
+  #compareButton(row: Row) {
+    const first = this.#compareWith === undefined || this.#compareWith === row.index ? undefined : this.#rows[this.#compareWith];
+    const label = first ? `Compare with ${nameOf(first)} (C)` : this.#compareWith === row.index ? 'Now choose the second file…' : 'Compare with… (C)';
+    return html`<button class="button" data-testid="triage-compare" ?disabled=${this.#compareWith === row.index} @click=${() => this.#compare(row)}>${label}</button>`;
+  }
+
+  /** First call: remembers this file. Second, on another file: opens both side by side. */
+  #compare(row: Row): void {
+    const first = this.#compareWith === undefined ? undefined : this.#rows[this.#compareWith];
+    if (!first || first === row || !first.facts?.info) {
+      this.#compareWith = row.index;
+      this.notice = `“${row.path}” will be compared: select the second file and press Compare (or C).`;
+      this.requestUpdate();
+      return;
+    }
+    this.#compareWith = undefined;
+    this.notice = '';
+    this.dispatchEvent(
+      new CustomEvent<TriageCompareDetail>('triage-compare', {
+        detail: { a: { file: first.file, label: first.path }, b: { file: row.file, label: row.path } },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
 
   /** The file's contact sheet (24 keyframes under its key facts), made in a triage worker and downloaded. */
   async #contactSheet(row: Row): Promise<void> {
@@ -1031,6 +1068,7 @@ export class TriageView extends LitElement {
     else if (key === 'n' || key === 'arrowdown') void this.#step(1);
     else if (key === 'p' || key === 'arrowup') void this.#step(-1);
     else if (key === 'enter' && row && !(target instanceof HTMLButtonElement)) this.#open(row);
+    else if (key === 'c' && row && row.facts?.info && video(row)) this.#compare(row);
     else if (key === 't' && row) this.renderRoot.querySelector<HTMLInputElement>('[data-testid=triage-tags]')?.focus();
     else if (key === '/') this.renderRoot.querySelector<HTMLInputElement>('[data-testid=filter-text]')?.focus();
     else handled = false;

@@ -50,6 +50,8 @@ export class VideoPlayer extends LitElement {
     info: { attribute: false },
     fileName: { attribute: false },
     active: { type: Boolean },
+    bare: { type: Boolean, reflect: true },
+    muted: { type: Boolean },
     seekMode: { state: true },
     format: { state: true },
     help: { state: true },
@@ -139,6 +141,10 @@ export class VideoPlayer extends LitElement {
   declare fileName: string;
   /** Set once quick look is done with the CPU: only then does the player decode its first frame. */
   declare active: boolean;
+  /** Only the picture and its info line, no controls or shortcuts: a comparison drives it through its methods. */
+  declare bare: boolean;
+  /** Picture without sound. */
+  declare muted: boolean;
   declare private seekMode: SeekMode;
   declare private format: ImageType;
   declare private help: boolean;
@@ -156,6 +162,8 @@ export class VideoPlayer extends LitElement {
     super();
     this.fileName = '';
     this.active = false;
+    this.bare = false;
+    this.muted = false;
     this.seekMode = 'exact';
     this.format = 'image/png';
     this.help = false;
@@ -176,6 +184,7 @@ export class VideoPlayer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#playback.muted = this.muted;
     if (changed.has('player') && this.player !== this.#handle) {
       this.#playback.detach();
       this.#handle = undefined;
@@ -215,7 +224,9 @@ export class VideoPlayer extends LitElement {
             ? html`<div class="meter" data-testid="level-meter" role="meter" aria-label="Audio level"><div></div></div>`
             : nothing}
         </div>
-        <pc-seek-bar
+        ${this.bare
+          ? nothing
+          : html`        <pc-seek-bar
           .duration=${facts?.durationSec ?? 0}
           .time=${p.time}
           .keyframes=${facts?.keyframeTimes ?? new Float64Array(0)}
@@ -253,7 +264,7 @@ export class VideoPlayer extends LitElement {
           <button class="button" data-testid="export-sheet" ?disabled=${!facts?.hasVideo || Boolean(this.busy)} @click=${this.#exportSheet}>Contact sheet</button>
           <button class="button" data-testid="export-clip" ?disabled=${!facts || Boolean(this.busy)} @click=${this.#exportClip}>Export clip</button>
           <button class="button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => (this.help = !this.help)}>?</button>
-        </div>
+        </div>`}
         <div class="info" data-testid="frame-info" aria-live="off">
           ${formatTimestamp(p.time)} / ${formatDuration(facts?.durationSec ?? 0)}
           ${frame
@@ -276,9 +287,36 @@ export class VideoPlayer extends LitElement {
     `;
   }
 
-  /** Seeks to `time` exactly (the bitrate graph's click, for one). */
-  seekTo(time: number): Promise<void> {
-    return this.#playback.seek(time, 'exact');
+  /** Seeks to `time`, exactly unless told (the bitrate graph's click, a comparison's scrubber). */
+  seekTo(time: number, mode: SeekMode = 'exact'): Promise<void> {
+    return this.#playback.seek(time, mode);
+  }
+
+  /** Plays from where it is (a comparison starts both sides together). */
+  play(): Promise<void> {
+    return this.#playback.play(1);
+  }
+
+  pause(): Promise<void> {
+    return this.#playback.pause();
+  }
+
+  step(delta: 1 | -1): Promise<void> {
+    return this.#playback.step(delta);
+  }
+
+  /** Where the player is, seconds; and whether it is playing. */
+  get currentTime(): number {
+    return this.#playback.time;
+  }
+
+  get playing(): boolean {
+    return this.#playback.playing;
+  }
+
+  /** The file's length once attached, seconds (0 before). */
+  get duration(): number {
+    return this.#playback.facts?.durationSec ?? 0;
   }
 
   /**
@@ -379,7 +417,7 @@ export class VideoPlayer extends LitElement {
   }
 
   readonly #onKey = (event: KeyboardEvent): void => {
-    if (!this.#playback.facts || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (this.bare || !this.#playback.facts || event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.composedPath()[0];
     if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
     const p = this.#playback;

@@ -22,6 +22,8 @@ export class PlaybackController implements ReactiveController {
   /** Media time on screen (or being heard, for audio-only files), seconds. */
   time = 0;
   rate = 1;
+  /** Plays the picture only (the second file of a comparison). */
+  muted = false;
   error: string | undefined;
   /** A passing remark for the user (e.g. playing without sound). */
   notice: string | undefined;
@@ -107,7 +109,7 @@ export class PlaybackController implements ReactiveController {
     if (run !== this.#run) return;
     const from = this.time;
     const skim = skims(rate);
-    let withAudio = facts.hasAudio && !skim;
+    let withAudio = facts.hasAudio && !skim && !this.muted;
     // Pictures first: the clock starts once the first frames are decoded.
     if (facts.hasVideo && !skim) await api.preroll();
     if (run !== this.#run) return;

@@ -193,6 +193,43 @@ describe('triage of a folder', () => {
     expect(Number(height)).toBeGreaterThan(600);
   });
 
+  it('compares two files side by side: facts with differences marked, one scrubber, playing together, split and wipe', async () => {
+    await row(page, 'clean.mp4').click();
+    await page.keyboard.press('c');
+    await row(page, 'day2/bframes.mp4').click();
+    await page.locator('[data-testid=triage-compare]').click();
+    const compare = page.locator('pc-compare');
+    const players = compare.locator('[data-testid=player]');
+    await expect.poll(() => players.count(), { timeout: 20_000 }).toBe(2);
+    const differs = async (key: string) => compare.locator(`[data-testid=compare-row][data-key=${key}]`).getAttribute('data-differs');
+    expect(await differs('bFrames')).toBe('true');
+    expect(await differs('resolution')).toBe('false');
+    expect(await differs('container')).toBe('false');
+    const times = async () => Promise.all([0, 1].map(async (i) => Number(await players.nth(i).getAttribute('data-time'))));
+    await compare.locator('[data-testid=compare-scrubber]').evaluate((el) => {
+      const input = el as HTMLInputElement;
+      input.value = '1';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await expect.poll(async () => (await times()).every((t) => Math.abs(t - 1) < 0.05), { timeout: 10_000 }).toBe(true);
+    await compare.locator('[data-testid=compare-step-forward]').click();
+    await expect.poll(async () => (await times()).every((t) => t > 1.01 && t < 1.1), { timeout: 10_000 }).toBe(true);
+    await compare.locator('[data-testid=compare-play]').click();
+    await page.waitForTimeout(600);
+    await compare.locator('[data-testid=compare-play]').click();
+    await expect.poll(async () => {
+      const [a, b] = await times();
+      return a! > 1.3 && Math.abs(a! - b!) < 0.05;
+    }, { timeout: 10_000 }).toBe(true);
+    await compare.locator('[data-testid=compare-layout-wipe]').click();
+    expect(await compare.locator('[data-testid=compare-stage]').getAttribute('data-layout')).toBe('wipe');
+    await compare.locator('[data-testid=compare-wipe]').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => rows(page).first().isVisible()).toBe(true);
+    expect(await page.locator('pc-compare').count()).toBe(0);
+  });
+
   it('opens the selected file in the player with Enter and comes back with Esc', async () => {
     await row(page, 'day1/vfr.mp4').click();
     await page.keyboard.press('Enter');
