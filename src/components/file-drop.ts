@@ -52,6 +52,7 @@ const ACCEPT = 'video/*,audio/*,.mp4,.mov,.m4a,.m4v,.3gp,.mkv,.webm,.ts,.avi';
  * Dropped folders are read recursively (where the browser exposes entries).
  *
  * @fires files-selected - `detail: { files: File[] }`, one or more files chosen or dropped.
+ * @fires folder-intent - the user is heading for a folder (hover or focus on "Open folder…").
  */
 export class FileDrop extends LitElement {
   static override styles = [
@@ -197,7 +198,7 @@ export class FileDrop extends LitElement {
           data-testid="folder-input"
           @change=${this.#onFolderChange}
         />
-        <label class="button" for="folder" @click=${this.#onFolderClick}>Open folder…</label>
+        <label class="button" for="folder" @click=${this.#onFolderClick} @pointerenter=${this.#intent} @focusin=${this.#intent}>Open folder…</label>
         <p class="hint">MP4, MOV, M4V, 3GP and more — or a whole folder. Files stay on your device.</p>
       </div>
       ${this.dragging ? html`<div class="overlay"><p>Drop to look inside</p></div>` : null}
@@ -243,6 +244,14 @@ export class FileDrop extends LitElement {
     const found = files.map((file) => ({ file, path: file.webkitRelativePath.slice(name.length + 1) || file.name }));
     this.#emitSelection(folderSelection(name, found));
   }
+
+  /**
+   * Says a folder may come (hover or focus on the folder button), so the triage can warm up. Not on a
+   * drag: a drag cannot tell a folder from a file before the drop, and warming up would slow a file's quick look.
+   */
+  #intent = (): void => {
+    this.dispatchEvent(new CustomEvent('folder-intent', { bubbles: true, composed: true }));
+  };
 
   #onDragOver = (event: DragEvent): void => {
     if (!carriesFiles(event)) return;

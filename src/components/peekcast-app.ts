@@ -438,7 +438,7 @@ export class PeekcastApp extends LitElement {
         <slot name="status"></slot>
       </header>
       <main>
-        <pc-file-drop ?compact=${this.files.length > 0} @files-selected=${this.#onFilesSelected}></pc-file-drop>
+        <pc-file-drop ?compact=${this.files.length > 0} @files-selected=${this.#onFilesSelected} @folder-intent=${this.#onFolderIntent}></pc-file-drop>
         ${this.triage
           ? html`<pc-triage
               class="triage"
@@ -615,6 +615,11 @@ export class PeekcastApp extends LitElement {
     await import('./triage-view.js');
     this.triage = { folder, files };
     this.mode = 'triage';
+  }
+
+  /** The triage's code and workers load while the user picks the folder. */
+  #onFolderIntent(): void {
+    void import('./triage-view.js').then((module) => module.prewarmTriage());
   }
 
   /** A folder's files still to be added to the queue. */

@@ -7,6 +7,8 @@ export const FILE_CHOSEN = 'quicklook:file-chosen';
 export const METADATA = 'quicklook:metadata';
 export const FIRST_THUMB = 'quicklook:first-thumb';
 export const FILMSTRIP = 'quicklook:filmstrip';
+/** From choosing a folder to the first file's row filled in. */
+export const TRIAGE_FIRST = 'triage:first';
 /** From choosing a folder to every file's metadata in the triage. */
 export const TRIAGE_METADATA = 'triage:metadata';
 /** From choosing a folder to every file's problems check, sound included. */

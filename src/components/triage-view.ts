@@ -6,7 +6,7 @@ import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
 import type { FolderSelection } from './file-drop.js';
 import type { CompareSide } from './compare-view.js';
 import { download, exportName, headerLines } from './player-format.js';
-import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_METADATA } from './quicklook-timing.js';
+import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_FIRST, TRIAGE_METADATA } from './quicklook-timing.js';
 import { withProblem } from '../media/problems.js';
 import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
 import { NO_MARKS, PROBLEM_IDS, type FileProblem, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
@@ -94,6 +94,8 @@ const FLAG_ICONS: Record<Exclude<TriageFlag, ''>, string> = { keep: '✓', rejec
 const FLAG_KEYS: Record<string, Exclude<TriageFlag, ''>> = { k: 'keep', x: 'reject', s: 'star' };
 const FLAG_ORDER: Record<TriageFlag, number> = { star: 0, keep: 1, '': 2, reject: 3 };
 
+/** Posters and checks wait this long after the last scroll event, ms. */
+const SCROLL_HOLD_MS = 250;
 /** How often results reach the screen while a folder is read, ms. */
 const FLUSH_MS = 150;
 /** Poster size: the grid's cards are 200 CSS px wide. */
@@ -501,6 +503,8 @@ export class TriageView extends LitElement {
   #unmarked: Row[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #checkedLogged = false;
+  /** When the first row got its facts, ms from choosing the folder. */
+  #firstMs: number | undefined;
   /** Sound checks still running. */
   #checking = 0;
 
@@ -520,14 +524,17 @@ export class TriageView extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.#onKey);
+    window.addEventListener('scroll', this.#onScroll, { passive: true });
     this.#observer = new IntersectionObserver((entries) => this.#onVisible(entries), { rootMargin: '300px' });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.#onKey);
+    window.removeEventListener('scroll', this.#onScroll);
     this.#observer?.disconnect();
-    this.#pool?.close();
+    // The pool outlives the view (its workers are warm): only this folder's waiting jobs go.
+    this.#pool?.clear();
     this.#pool = undefined;
     this.#releasePosters();
   }
@@ -898,10 +905,11 @@ export class TriageView extends LitElement {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     this.#checkedLogged = false;
+    this.#firstMs = undefined;
     this.#checking = 0;
     this.#startedAt = performance.now();
     if (this.#rows.length === 0) return;
-    const pool = (this.#pool ??= new TriagePool(poolSize()));
+    const pool = (this.#pool ??= triagePool());
     for (const row of this.#rows) {
       pool.describe(row.file, nameOf(row)).then(
         (facts) => {
@@ -943,7 +951,8 @@ export class TriageView extends LitElement {
   #arrived(generation: number, described: boolean): void {
     if (described) this.#arrivedCount++;
     const last = this.#arrivedCount === this.#rows.length && (described || this.#checking === 0);
-    if (last) {
+    // The first row and the last go on screen at once; the rest in batches.
+    if (last || (described && this.#arrivedCount === 1)) {
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
       void this.#flush(generation);
@@ -965,6 +974,7 @@ export class TriageView extends LitElement {
       if (row.marks === NO_MARKS) row.marks = marks[i] ?? NO_MARKS;
     });
     const wasDescribed = this.#described === this.#rows.length;
+    if (this.#described === 0 && arrived > 0) this.#firstMs = measureSinceFileChosen(TRIAGE_FIRST) ?? Math.round(performance.now() - this.#startedAt);
     this.#described = Math.max(this.#described, arrived);
     this.requestUpdate();
     const total = this.#rows.length;
@@ -983,9 +993,14 @@ export class TriageView extends LitElement {
     void this.updateComplete.then(() => {
       const fromChoice = measureSinceFileChosen(measure);
       const ms = Math.round(performance.now() - this.#startedAt);
-      logQuickLookEvent({ event, files: this.#rows.length, ms: fromChoice ?? ms, workers: this.#pool?.size ?? 0 });
+      logQuickLookEvent({ event, files: this.#rows.length, ms: fromChoice ?? ms, firstMs: this.#firstMs ?? null, workers: this.#pool?.size ?? 0 });
     });
   }
+
+  /** Scrolling gets the cores: posters and checks wait until it has stopped for a moment. */
+  readonly #onScroll = (): void => {
+    if (this.active) this.#pool?.hold(SCROLL_HOLD_MS);
+  };
 
   #onVisible(entries: IntersectionObserverEntry[]): void {
     const pool = this.#pool;
@@ -1116,6 +1131,21 @@ export class TriageView extends LitElement {
       this.notice = `The report could not be saved in the folder (${error instanceof Error ? error.message : String(error)}); use Export instead.`;
     }
   };
+}
+
+let sharedPool: TriagePool | undefined;
+
+/** The page's triage workers, started on first need (or by {@link prewarmTriage}). */
+function triagePool(): TriagePool {
+  return (sharedPool ??= new TriagePool(poolSize()));
+}
+
+/**
+ * Starts and warms the triage workers ahead of a folder: called when the user heads for one (hovers
+ * or presses "Open folder…", drags something over the page), so the picker's seconds hide their start.
+ */
+export function prewarmTriage(): void {
+  triagePool().warm();
 }
 
 /** Workers for metadata and posters: `?triage-workers=N` (1–8, for benchmarks), else one per core (2–4). */

@@ -14,10 +14,18 @@ interface Job<T> {
 interface Lane {
   worker: Worker;
   api: Comlink.Remote<TriageApi>;
-  busy: boolean;
-  /** Rejects the running job when the worker dies. */
-  fail?: (error: Error) => void;
+  /** Jobs handed to this worker and not yet answered. */
+  running: number;
+  /** Rejects the running jobs when the worker dies. */
+  died: Promise<never>;
+  fail: (error: Error) => void;
 }
+
+/**
+ * Jobs each worker holds at once: while it works on one, the next is already there, so it never
+ * waits for the page (busy drawing a batch of rows) to send more. The worker serialises what must be.
+ */
+const DEPTH = 2;
 
 /** Thrown for the jobs dropped by `clear()` (another folder was opened). */
 export class TriageCancelled extends Error {
@@ -41,6 +49,8 @@ export class TriagePool {
   readonly #checks: Array<Job<unknown>> = [];
   /** Posters and contact sheets: the newest request first. */
   readonly #posters: Array<Job<unknown>> = [];
+  #heldUntil = 0;
+  #resume: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param size workers at most
@@ -51,6 +61,11 @@ export class TriagePool {
     private readonly create: () => Worker = () =>
       new Worker(new URL('../workers/triage.worker.ts', import.meta.url), { type: 'module', name: 'peekcast-triage' }),
   ) {}
+
+  /** Starts every worker now and has it warm up (the user is about to choose a folder). */
+  warm(): void {
+    while (this.#lanes.length < this.size) void this.#addLane().api.ready();
+  }
 
   /** Workers for this machine: one per core, at least two (reads wait on I/O), at most four. */
   static defaultSize(): number {
@@ -74,9 +89,21 @@ export class TriagePool {
     return this.#enqueue(this.#posters, (api) => api.contactSheet(file, name, SHEET_THUMBS, header, type), true);
   }
 
+  /**
+   * Starts no poster or check for `ms` (describes go on): while the user scrolls, the cores are the
+   * page's. Jobs already running finish.
+   */
+  hold(ms: number): void {
+    const until = performance.now() + ms;
+    if (until <= this.#heldUntil) return;
+    this.#heldUntil = until;
+    clearTimeout(this.#resume);
+    this.#resume = setTimeout(() => this.#pump(), ms);
+  }
+
   /** Jobs waiting, for progress lines. */
   get pending(): number {
-    return this.#describes.length + this.#checks.length + this.#posters.length + this.#lanes.filter((lane) => lane.busy).length;
+    return this.#describes.length + this.#checks.length + this.#posters.length + this.#lanes.reduce((sum, lane) => sum + lane.running, 0);
   }
 
   /** Drops every job not yet started (they reject with TriageCancelled); running ones finish. */
@@ -86,9 +113,10 @@ export class TriagePool {
 
   close(): void {
     this.clear();
+    clearTimeout(this.#resume);
     for (const lane of this.#lanes.splice(0)) {
       lane.worker.terminate();
-      lane.fail?.(new TriageCancelled());
+      lane.fail(new TriageCancelled());
     }
   }
 
@@ -103,7 +131,8 @@ export class TriagePool {
 
   #pump(): void {
     for (;;) {
-      const queue = [this.#describes, this.#posters, this.#checks].find((q) => q.length > 0);
+      const held = performance.now() < this.#heldUntil;
+      const queue = (held ? [this.#describes] : [this.#describes, this.#posters, this.#checks]).find((q) => q.length > 0);
       if (!queue) return;
       const lane = this.#freeLane();
       if (!lane) return;
@@ -112,17 +141,30 @@ export class TriagePool {
     }
   }
 
+  /** An idle worker first (starting one if the pool may grow), else one with room for a second job. */
   #freeLane(): Lane | undefined {
-    const idle = this.#lanes.find((lane) => !lane.busy);
-    if (idle || this.#lanes.length >= this.size) return idle;
+    const idle = this.#lanes.find((lane) => lane.running === 0);
+    if (idle) return idle;
+    if (this.#lanes.length < this.size) return this.#addLane();
+    let best: Lane | undefined;
+    for (const lane of this.#lanes) if (lane.running < DEPTH && (!best || lane.running < best.running)) best = lane;
+    return best;
+  }
+
+  #addLane(): Lane {
     const worker = this.create();
-    const lane: Lane = { worker, api: Comlink.wrap<TriageApi>(worker), busy: false };
+    let fail: (error: Error) => void = () => undefined;
+    const died = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    died.catch(() => undefined);
+    const lane: Lane = { worker, api: Comlink.wrap<TriageApi>(worker), running: 0, died, fail };
     worker.addEventListener('error', (event) => {
       const detail = event instanceof ErrorEvent && event.message ? event.message : 'it could not start or ran out of memory';
       worker.terminate();
       const at = this.#lanes.indexOf(lane);
       if (at >= 0) this.#lanes.splice(at, 1);
-      lane.fail?.(new Error(`The triage worker stopped (${detail}).`));
+      lane.fail(new Error(`The triage worker stopped (${detail}).`));
       this.#pump();
     });
     this.#lanes.push(lane);
@@ -130,17 +172,13 @@ export class TriagePool {
   }
 
   async #start(lane: Lane, job: Job<unknown>): Promise<void> {
-    lane.busy = true;
-    const died = new Promise<never>((_, reject) => {
-      lane.fail = reject;
-    });
+    lane.running++;
     try {
-      job.resolve(await Promise.race([job.run(lane.api), died]));
+      job.resolve(await Promise.race([job.run(lane.api), lane.died]));
     } catch (error) {
       job.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      lane.busy = false;
-      lane.fail = undefined;
+      lane.running--;
       this.#pump();
     }
   }

@@ -290,13 +290,18 @@ function applyPackets(stream: ProbeStream, table: PacketTable, defaultDurationNs
 }
 
 /** Describes a Matroska/WebM file as ffprobe would, with its packets when it is small; undefined when it cannot. */
-export async function probeMatroska(source: ByteSource, packetsUpTo: number): Promise<{ probe: ProbeJson; tables?: Map<number, PacketTable> } | undefined> {
+export async function probeMatroska(
+  source: ByteSource,
+  packetsUpTo: number,
+): Promise<{ probe: ProbeJson; tables?: Map<number, PacketTable>; codecPrivate: Map<number, Uint8Array> } | undefined> {
   const head = await source.read(0, HEAD_BYTES);
   const header = readHeader(head);
   if (!header || header.streams.length === 0) return undefined;
   const tables = source.size <= packetsUpTo ? await indexMkv(source, 0) : undefined;
   const streams: ProbeStream[] = [];
-  for (const { stream, defaultDurationNs } of header.streams) {
+  const codecPrivate = new Map<number, Uint8Array>();
+  for (const { stream, defaultDurationNs, codecPrivate: bytes } of header.streams) {
+    if (bytes) codecPrivate.set(stream.index, bytes);
     stream.time_base = `1/${Math.round(1e9 / header.timecodeScale)}`;
     if (defaultDurationNs && stream.codec_type === 'video') {
       stream.r_frame_rate = `1000000000/${defaultDurationNs}`;
@@ -322,5 +327,5 @@ export async function probeMatroska(source: ByteSource, packetsUpTo: number): Pr
     },
     streams,
   };
-  return { probe, ...(tables ? { tables } : {}) };
+  return { probe, ...(tables ? { tables } : {}), codecPrivate };
 }

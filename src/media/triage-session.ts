@@ -10,7 +10,10 @@ import { probeMatroska } from './mkv-probe.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
+import { matroskaPoster } from './mkv-poster.js';
 import { openMedia } from './open.js';
+import { sniffContainer } from './sniff.js';
+import { warmUp } from './warm-up.js';
 import { findProblems, silenceProblem } from './problems.js';
 import { QuickLookSession } from './quicklook-session.js';
 import { BlobSource, PrefetchedSource, type ByteSource } from './source.js';
@@ -50,13 +53,33 @@ const TAIL_BYTES = 256 * 1024;
  */
 export class TriageSession {
   #posters: QuickLookSession;
+  #warm: Promise<void> | undefined;
+  /** The tail of the jobs that use ffmpeg or the poster session, which hold one file at a time. */
+  #exclusive: Promise<unknown> = Promise.resolve();
 
   /** @param ffmpeg describes files in containers mp4box cannot read; absent: they are reported as such. */
   constructor(private readonly ffmpeg?: FfmpegRunner) {
     this.#posters = new QuickLookSession(ffmpeg);
   }
 
+  /**
+   * Runs `job` after the exclusive jobs before it: the pool may hand this worker two calls at once,
+   * and ffmpeg (one mounted file) and the poster session (one open file) serve one at a time.
+   */
+  #oneAtATime<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(job, job);
+    this.#exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Compiles the open path and wakes the media stack before the first file; idempotent. */
+  warmUp(): Promise<void> {
+    return (this.#warm ??= warmUp());
+  }
+
   async describe(blob: Blob, name: string): Promise<TriageFacts> {
+    // A file given during warm-up waits for it rather than competing with it for the CPU.
+    await this.#warm;
     const started = performance.now();
     const source = new PrefetchedSource(new BlobSource(blob));
     if (blob.size <= HEAD_BYTES + TAIL_BYTES) {
@@ -72,8 +95,8 @@ export class TriageSession {
     let timing: TimingFacts | undefined;
     let audioCheck = false;
     if (opened.foreign) {
-      const foreign = (await describeMatroska(source, name, opened.foreign)) ?? (await this.#describeForeign(blob, name, opened.foreign));
-      ({ info, error, timing } = foreign);
+      const foreign = opened.foreign;
+      ({ info, error, timing } = (await describeMatroska(source, name, foreign)) ?? (await this.#oneAtATime(() => this.#describeForeign(blob, name, foreign))));
     } else if (opened.demuxed && info) {
       const video = opened.demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
       const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
@@ -110,23 +133,36 @@ export class TriageSession {
 
   /** One keyframe from the middle of the file, scaled to `maxSize`: quick look's filmstrip of one. */
   async poster(blob: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined> {
-    const opened = await this.#posters.open(blob, name);
-    if (opened.decoder === 'none' || !opened.info?.tracks.some((t) => t.type === 'video')) return undefined;
-    let bitmap: ImageBitmap | undefined;
-    await this.#posters.thumbnails(
-      { count: 1, maxSize },
-      (thumb) => {
-        bitmap?.close();
-        bitmap = thumb.bitmap;
-      },
-      () => undefined,
-    );
-    this.#posters.close();
-    return bitmap;
+    const source = new BlobSource(blob);
+    const sniffed = sniffContainer(await source.read(0, 4096));
+    if (sniffed.kind === 'video' && (sniffed.format === 'matroska' || sniffed.format === 'webm')) {
+      // Straight from the file with WebCodecs when it can: ffmpeg.wasm takes seconds to load per worker.
+      const bitmap = await matroskaPoster(source, name, maxSize).catch(() => undefined);
+      if (bitmap) return bitmap;
+    }
+    return this.#oneAtATime(async () => {
+      const opened = await this.#posters.open(blob, name);
+      if (opened.decoder === 'none' || !opened.info?.tracks.some((t) => t.type === 'video')) return undefined;
+      let bitmap: ImageBitmap | undefined;
+      await this.#posters.thumbnails(
+        { count: 1, maxSize },
+        (thumb) => {
+          bitmap?.close();
+          bitmap = thumb.bitmap;
+        },
+        () => undefined,
+      );
+      this.#posters.close();
+      return bitmap;
+    });
   }
 
   /** A contact sheet of `count` keyframes under `header`, as the player exports it; undefined without decodable video. */
-  async contactSheet(blob: Blob, name: string, count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
+  contactSheet(blob: Blob, name: string, count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
+    return this.#oneAtATime(() => this.#contactSheet(blob, name, count, header, type));
+  }
+
+  async #contactSheet(blob: Blob, name: string, count: number, header: string[], type: ImageType): Promise<Blob | undefined> {
     try {
       const opened = await this.#posters.open(blob, name);
       if (opened.decoder === 'none') return undefined;

@@ -62,6 +62,8 @@ export interface FrameSizes {
 
 /** The triage worker's API (src/workers/triage.worker.ts). Each call is independent: a pool runs several. */
 export interface TriageApi {
+  /** Resolves once the worker has loaded and warmed up its open path (see warm-up.ts). */
+  ready(): Promise<void>;
   /** Describes a file and checks it for problems; never throws for bad input. */
   describe(file: Blob, name: string): Promise<TriageFacts>;
   /** Listens to a few stretches of the file's audio: the `silent-audio` problem when it is silent, else null. */

@@ -8,6 +8,7 @@ const ffmpeg = new FfmpegRunner(() => new Worker(new URL('./ffmpeg.worker.ts', i
 const session = new TriageSession(ffmpeg);
 
 const api: TriageApi = {
+  ready: () => session.warmUp(),
   describe: (file, name) => session.describe(file, name),
   checkAudio: (file, name) => session.checkAudio(file, name),
   poster: async (file, name, maxSize) => {

@@ -242,6 +242,39 @@ describe('triage of a folder', () => {
   });
 });
 
+describe('posters', () => {
+  it('are drawn for MP4, MKV and WebM files, the Matroska ones without loading ffmpeg.wasm', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peekcast-posters-'));
+    try {
+      for (const path of ['clean.mp4', 'nested/clip.mkv', 'nested/deeper/clip.webm']) await copyFile(join(folder, path), join(dir, path.slice(path.lastIndexOf('/') + 1)));
+      const { page, errors } = await openApp(browser, server.url);
+      const ffmpegRequests: string[] = [];
+      page.on('request', (request) => {
+        if (/ffmpeg-core/.test(request.url())) ffmpegRequests.push(request.url());
+      });
+      await openFolder(page, dir, 3);
+      for (const name of ['clean.mp4', 'clip.mkv', 'clip.webm']) {
+        const canvas = row(page, name).locator('canvas.poster');
+        await expect.poll(() => canvas.getAttribute('data-drawn'), { timeout: 20_000 }).toBe('true');
+        // testsrc2's colour bars: a drawn poster has bright, saturated pixels, not a black box.
+        const brightest = await canvas.evaluate((el) => {
+          const c = el as HTMLCanvasElement;
+          const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let max = 0;
+          for (let i = 0; i < data.length; i += 4) max = Math.max(max, data[i]!, data[i + 1]!, data[i + 2]!);
+          return max;
+        });
+        expect(brightest, name).toBeGreaterThan(200);
+      }
+      expect(ffmpegRequests).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('flags', () => {
   it('are set from the keyboard and survive a reload, a rename and opening the folder again', async () => {
     const context = await browser.newContext();
