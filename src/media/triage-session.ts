@@ -10,6 +10,7 @@ import { probeMatroska } from './mkv-probe.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
+import { matroskaAudioPeak } from './mkv-audio.js';
 import { matroskaPoster } from './mkv-poster.js';
 import { openMedia } from './open.js';
 import { sniffContainer } from './sniff.js';
@@ -24,6 +25,8 @@ interface ForeignFacts {
   info?: MediaInfo;
   error?: QuickLookProblem;
   timing?: TimingFacts;
+  /** Its sound can be checked for silence later. */
+  audioCheck?: boolean;
 }
 
 /**
@@ -37,9 +40,13 @@ async function describeMatroska(source: ByteSource, name: string, foreign: { for
   if (!native) return undefined;
   const videoIndex = native.probe.streams?.find((s) => s.codec_type === 'video')?.index;
   const table = videoIndex === undefined ? undefined : native.tables?.get(videoIndex);
+  const audio = native.probe.streams?.find((s) => s.codec_type === 'audio');
+  // Opus and AAC blocks listed one by one can be listened to (mkv-audio.ts), after every file's metadata.
+  const audioCheck = audio !== undefined && native.tables?.has(audio.index) === true && (audio.codec_name === 'opus' || audio.codec_name === 'aac') && typeof AudioDecoder !== 'undefined';
   return {
     info: describeProbe(native.probe, source.size, name, table && summarizePackets(table)),
     ...(table ? { timing: checkTiming(table.pts, table.dts) } : {}),
+    ...(audioCheck ? { audioCheck } : {}),
   };
 }
 
@@ -96,7 +103,7 @@ export class TriageSession {
     let audioCheck = false;
     if (opened.foreign) {
       const foreign = opened.foreign;
-      ({ info, error, timing } = (await describeMatroska(source, name, foreign)) ?? (await this.#oneAtATime(() => this.#describeForeign(blob, name, foreign))));
+      ({ info, error, timing, audioCheck = false } = (await describeMatroska(source, name, foreign)) ?? (await this.#oneAtATime(() => this.#describeForeign(blob, name, foreign))));
     } else if (opened.demuxed && info) {
       const video = opened.demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
       const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
@@ -125,6 +132,11 @@ export class TriageSession {
   /** The `silent-audio` problem when the file's first audio track is silent, else null (also when it cannot be decoded). */
   async checkAudio(blob: Blob, name: string): Promise<FileProblem | null> {
     const source = new BlobSource(blob);
+    const sniffed = sniffContainer(await source.read(0, 4096));
+    if (sniffed.kind === 'video' && (sniffed.format === 'matroska' || sniffed.format === 'webm')) {
+      const peak = await matroskaAudioPeak(source);
+      return (peak !== undefined && silenceProblem(peak)) || null;
+    }
     const opened = await openMedia(source, name);
     const audio = opened.demuxed?.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
     const peak = audio && (await audioPeak(source, audio));

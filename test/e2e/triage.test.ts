@@ -161,7 +161,7 @@ describe('triage of a folder', () => {
     await expectShown(TRIAGE_FILES.filter((f) => f.problems.length === 0).map((f) => f.path));
     await page.locator('[data-testid=filter-problem]').selectOption('');
     await page.locator('[data-testid=filter-codec]').selectOption('vp9');
-    await expectShown(['odd/odd-size.mp4', 'nested/deeper/clip.webm']);
+    await expectShown(['odd/odd-size.mp4', 'nested/deeper/clip.webm', 'nested/deeper/silent.webm']);
     await page.locator('[data-testid=filter-codec]').selectOption('');
     await page.locator('[data-testid=filter-text]').fill('day1');
     await expectShown(TRIAGE_FILES.filter((f) => f.path.startsWith('day1/')).map((f) => f.path));
@@ -178,7 +178,24 @@ describe('triage of a folder', () => {
     await page.locator('[data-testid=filter-hdr]').selectOption('yes');
     await expectShown(['day2/hdr.mp4']);
     await page.locator('[data-testid=filter-hdr]').selectOption('');
+    // Every readable file here is under 720p; unreadable ones have no resolution at all.
+    await page.locator('[data-testid=filter-resolution]').selectOption('sd');
+    await expectShown(TRIAGE_FILES.filter((f) => !f.problems.includes('unreadable')).map((f) => f.path));
+    await page.locator('[data-testid=filter-resolution]').selectOption('hd');
+    await expectShown([]);
+    await page.locator('[data-testid=filter-resolution]').selectOption('');
     await expectShown(TRIAGE_FILES.map((f) => f.path));
+  });
+
+  it('shows the same files, facts and problems as a grid of posters', async () => {
+    await page.locator('[data-testid=triage-view-grid]').click();
+    await expect.poll(() => page.locator('pc-triage .card[data-testid=triage-row]').count()).toBe(TRIAGE_FILES.length);
+    for (const file of TRIAGE_FILES) {
+      const ids = await row(page, file.path).locator('[data-testid=problem]').evaluateAll((els) => els.map((el) => el.getAttribute('data-id')));
+      expect(ids, file.path).toEqual(file.problems);
+    }
+    await page.locator('[data-testid=triage-view-table]').click();
+    await expect.poll(() => page.locator('pc-triage .card').count()).toBe(0);
   });
 
   it('makes a contact sheet of the selected file', async () => {
@@ -242,6 +259,51 @@ describe('triage of a folder', () => {
   });
 });
 
+describe('a folder opened through File System Access', () => {
+  it('is walked through its handle, and the report is saved into it', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    // The system's folder picker cannot be driven headless: the page's own origin-private file
+    // system stands in for the chosen folder. Everything after the picker is the real API.
+    const files = {
+      'clean.mp4': (await readFile(join(folder, 'clean.mp4'))).toString('base64'),
+      'sub/clip.mkv': (await readFile(join(folder, 'nested/clip.mkv'))).toString('base64'),
+      '.hidden.mp4': (await readFile(join(folder, 'clean.mp4'))).toString('base64'),
+    };
+    await page.evaluate(`(async (files) => {
+      const root = await navigator.storage.getDirectory();
+      const trip = await root.getDirectoryHandle('Trip', { create: true });
+      for (const [path, base64] of Object.entries(files)) {
+        const parts = path.split('/');
+        let dir = trip;
+        for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+        const writable = await (await dir.getFileHandle(parts.at(-1), { create: true })).createWritable();
+        await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+        await writable.close();
+      }
+      window.showDirectoryPicker = async () => trip;
+    })(${JSON.stringify(files)})`);
+    await page.locator('pc-file-drop label[for=folder]').click();
+    await page.locator('[data-testid=triage-progress][data-total="2"][data-done=true]').waitFor({ timeout: 30_000 });
+    expect((await shownPaths(page)).sort()).toEqual(['clean.mp4', 'sub/clip.mkv']);
+    await page.locator('[data-testid=save-report]').click();
+    await expect.poll(() => page.evaluate(`(async () => {
+      const trip = await (await navigator.storage.getDirectory()).getDirectoryHandle('Trip');
+      try {
+        const file = await (await trip.getFileHandle('Trip - peekcast triage.csv')).getFile();
+        return (await file.text()).trim().split('\\r\\n').length;
+      } catch { return 0; }
+    })()`), { timeout: 10_000 }).toBe(3);
+    const json = JSON.parse((await page.evaluate(`(async () => {
+      const trip = await (await navigator.storage.getDirectory()).getDirectoryHandle('Trip');
+      return (await (await trip.getFileHandle('Trip - peekcast triage.json')).getFile()).text();
+    })()`)) as string) as { folder: string; files: Array<{ path: string }> };
+    expect(json.folder).toBe('Trip');
+    expect(json.files.map((f) => f.path).sort()).toEqual(['clean.mp4', 'sub/clip.mkv']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('posters', () => {
   it('are drawn for MP4, MKV and WebM files, the Matroska ones without loading ffmpeg.wasm', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'peekcast-posters-'));
@@ -302,6 +364,10 @@ describe('flags', () => {
     await row(page, 'clean.mp4').click();
     await page.locator('[data-testid=triage-tags]').fill('intro, b-roll');
     await page.locator('[data-testid=triage-tags]').press('Tab');
+    // Tags are searchable; the flag filter finds the kept file.
+    await page.locator('[data-testid=filter-text]').fill('b-roll');
+    await expect.poll(() => shownPaths(page)).toEqual(['clean.mp4']);
+    await page.locator('[data-testid=filter-text]').fill('');
     await page.locator('[data-testid=filter-flag]').selectOption('keep');
     await expect.poll(() => shownPaths(page)).toEqual(['clean.mp4']);
 
