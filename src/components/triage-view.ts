@@ -706,31 +706,22 @@ export class TriageView extends LitElement {
             (row) => row.index,
             (row) => {
               const cells = row.cells;
-              return html`<div
-                class="tr"
-                role="row"
-                data-testid="triage-row"
-                data-path=${row.path}
-                data-flag=${row.marks.flag}
-                data-rating=${row.marks.rating}
-                data-state=${this.#state(row)}
-                aria-selected=${row.index === this.selected}
-                @click=${() => this.#select(row.index)}
-                @dblclick=${() => this.#open(row)}
-              >
-                <div class="td" role="cell"><div class="thumb">${this.#poster(row)}</div></div>
-                <div class="td wrap" role="cell"><strong>${nameOf(row)}</strong></div>
-                <div class="td muted" role="cell" title=${folderOf(row)}>${folderOf(row)}</div>
-                <div class="td num" role="cell">${cells?.duration ?? pending}</div>
-                <div class="td num" role="cell">${cells?.resolution ?? pending}</div>
-                <div class="td" role="cell">${cells?.codec ?? pending}</div>
-                <div class="td num" role="cell">${cells?.size ?? pending}</div>
-                <div class="td num" role="cell">${cells?.bitrate ?? pending}</div>
-                <div class="td num" role="cell">${cells?.fps ?? pending}</div>
-                <div class="td num" role="cell">${cells?.date ?? pending}</div>
-                <div class="td" role="cell">${this.#flag(row)}</div>
-                <div class="td wrap" role="cell">${this.#problems(row)}</div>
-              </div>`;
+              return this.#rowShell(
+                row,
+                'tr',
+                html`<div class="td" role="cell"><div class="thumb">${this.#poster(row)}</div></div>
+                  <div class="td wrap" role="cell"><strong>${nameOf(row)}</strong></div>
+                  <div class="td muted" role="cell" title=${folderOf(row)}>${folderOf(row)}</div>
+                  <div class="td num" role="cell">${cells?.duration ?? pending}</div>
+                  <div class="td num" role="cell">${cells?.resolution ?? pending}</div>
+                  <div class="td" role="cell">${cells?.codec ?? pending}</div>
+                  <div class="td num" role="cell">${cells?.size ?? pending}</div>
+                  <div class="td num" role="cell">${cells?.bitrate ?? pending}</div>
+                  <div class="td num" role="cell">${cells?.fps ?? pending}</div>
+                  <div class="td num" role="cell">${cells?.date ?? pending}</div>
+                  <div class="td" role="cell">${this.#flag(row)}</div>
+                  <div class="td wrap" role="cell">${this.#problems(row)}</div>`,
+              );
             },
           )}
         </div>
@@ -739,30 +730,40 @@ export class TriageView extends LitElement {
   }
 
   #renderGrid(visible: Row[]) {
-    return html`<div class="grid" role="list" aria-label="Files">
+    return html`<div class="grid" role="listbox" aria-label="Files">
       ${repeat(
         visible,
         (row) => row.index,
-        (row) => html`<div
-          class="card"
-          role="listitem"
-          data-testid="triage-row"
-          data-path=${row.path}
-          data-flag=${row.marks.flag}
-          data-rating=${row.marks.rating}
-          data-state=${this.#state(row)}
-          aria-selected=${row.index === this.selected}
-          @click=${() => this.#select(row.index)}
-          @dblclick=${() => this.#open(row)}
-        >
-          <div class="thumb">${this.#poster(row)}</div>
+        (row) =>
+          this.#rowShell(
+            row,
+            'card',
+            html`<div class="thumb">${this.#poster(row)}</div>
           <div class="name">${nameOf(row)} ${this.#flag(row)}</div>
           <div class="facts">
             ${row.cells && row.facts?.info ? `${row.cells.duration} · ${row.cells.resolution} · ${row.cells.codec} · ${row.cells.size}` : (row.cells?.size ?? '…')}
           </div>
-          ${this.#problems(row)}
-        </div>`,
+          ${this.#problems(row)}`,
+          ),
       )}
+    </div>`;
+  }
+
+  /** A file's row or card: the test hooks and the selection, around its cells. */
+  #rowShell(row: Row, layout: 'tr' | 'card', content: unknown) {
+    return html`<div
+      class=${layout}
+      role=${layout === 'tr' ? 'row' : 'option'}
+      data-testid="triage-row"
+      data-path=${row.path}
+      data-flag=${row.marks.flag}
+      data-rating=${row.marks.rating}
+      data-state=${this.#state(row)}
+      aria-selected=${row.index === this.selected}
+      @click=${() => this.#select(row.index)}
+      @dblclick=${() => this.#open(row)}
+    >
+      ${content}
     </div>`;
   }
 

@@ -243,3 +243,35 @@ describe('accessibility and responsive layout in chromium', () => {
     await page.close();
   }, 120_000);
 });
+
+describe('the triage and the comparison', () => {
+  it('have no serious axe findings, no horizontal overflow on a portrait tablet, and 44 px targets', async () => {
+    const { ensureTriageFolder } = await import('../fixtures/triage-folder.js');
+    const folder = await ensureTriageFolder();
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+    const errors = watchPageErrors(page);
+    await page.goto(server.url);
+    await page.locator('[data-testid=folder-input]').setInputFiles(folder);
+    await page.locator('[data-testid=triage-progress][data-done=true]').waitFor({ timeout: 45_000 });
+    await page.locator('[data-testid=triage-row][data-path="clean.mp4"]').click();
+    const findings = [...(await axeFindings(page, 'triage table'))];
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.locator('[data-testid=triage-view-grid]').click();
+    findings.push(...(await axeFindings(page, 'triage grid')));
+    expect(await horizontalOverflow(page)).toBe(0);
+    // Every button of the triage's bar and detail is a comfortable touch target.
+    const small = await page.locator('pc-triage .button').evaluateAll((els) =>
+      els.map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && (r.width < 44 || r.height < 44)).length,
+    );
+    expect(small).toBe(0);
+    await page.keyboard.press('c');
+    await page.locator('[data-testid=triage-row][data-path="day2/bframes.mp4"]').click();
+    await page.keyboard.press('c');
+    await expect.poll(() => page.locator('pc-compare [data-testid=player]').count(), { timeout: 20_000 }).toBe(2);
+    findings.push(...(await axeFindings(page, 'compare')));
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(findings, describeFindings(findings)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
