@@ -259,6 +259,21 @@ describe('triage of a folder', () => {
   });
 });
 
+describe('a folder dropped on the page', () => {
+  it('is read recursively, as the folder input reads it', async () => {
+    const { page, errors } = await openApp(browser, server.url);
+    // A real drag of a folder from the system: Chromium turns the path into directory entries.
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: [folder], dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 200, y: 200, data });
+    await page.locator(`[data-testid=triage-progress][data-total="${TRIAGE_FILES.length}"][data-done=true]`).waitFor({ timeout: 45_000 });
+    expect((await shownPaths(page)).sort()).toEqual(TRIAGE_FILES.map((f) => f.path).sort());
+    expect(await page.locator('pc-triage h2').textContent()).toBe('triage-folder');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('a folder opened through File System Access', () => {
   it('is walked through its handle, and the report is saved into it', async () => {
     const { page, errors } = await openApp(browser, server.url);
