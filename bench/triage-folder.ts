@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TRIAGE_BENCH_FILES = 200;
-const REVISION = 4;
+const REVISION = 5;
 const CACHE = path.join(path.dirname(fileURLToPath(import.meta.url)), '.cache');
 const SIZES = ['640x360', '1280x720', '1920x1080'] as const;
 
@@ -29,13 +29,13 @@ function plan(i: number): Planned {
     '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=30:duration=${seconds},noise=alls=12:allf=t`,
     '-f', 'lavfi', '-i', `sine=frequency=${300 + i}:sample_rate=48000:duration=${seconds}`,
   ];
-  const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '3000k', '-g', '60', '-pix_fmt', 'yuv420p', '-threads', '1'];
+  const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '1850k', '-g', '60', '-pix_fmt', 'yuv420p', '-threads', '1'];
   const aac = ['-c:a', 'aac', '-b:a', '96k', '-ac', '2'];
   const dir = `day-${i % 8}`;
   const name = `clip-${String(i).padStart(3, '0')}`;
   if (kind === 6) return { path: `${dir}/${name}.mov`, args: [...input, ...x264, ...aac, '-f', 'mov'] };
-  if (kind === 7) return { path: `${dir}/${name}.mp4`, args: [...input, '-c:v', 'libx265', '-preset', 'ultrafast', '-b:v', '3000k', '-tag:v', 'hvc1', '-x265-params', 'log-level=error:pools=none:frame-threads=1', ...aac, '-movflags', '+faststart', '-f', 'mp4'] };
-  if (kind === 8) return { path: `${dir}/${name}.webm`, args: [...input, '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '3000k', '-g', '60', '-threads', '1', '-c:a', 'libopus', '-b:a', '64k', '-f', 'webm'] };
+  if (kind === 7) return { path: `${dir}/${name}.mp4`, args: [...input, '-c:v', 'libx265', '-preset', 'ultrafast', '-b:v', '1850k', '-tag:v', 'hvc1', '-x265-params', 'log-level=error:pools=none:frame-threads=1', ...aac, '-movflags', '+faststart', '-f', 'mp4'] };
+  if (kind === 8) return { path: `${dir}/${name}.webm`, args: [...input, '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1850k', '-g', '60', '-threads', '1', '-c:a', 'libopus', '-b:a', '64k', '-f', 'webm'] };
   if (kind === 9) return { path: `${dir}/${name}.mkv`, args: [...input, ...x264, ...aac, '-f', 'matroska'] };
   return { path: `${dir}/${name}.mp4`, args: [...input, ...x264, ...aac, ...(i % 2 ? [] : ['-movflags', '+faststart']), '-f', 'mp4'] };
 }

@@ -9,7 +9,7 @@ import { download, exportName, headerLines } from './player-format.js';
 import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_FIRST, TRIAGE_METADATA } from './quicklook-timing.js';
 import { withProblem } from '../media/problems.js';
 import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
-import { NO_MARKS, PROBLEM_IDS, type FileProblem, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
+import { NO_MARKS, PROBLEM_IDS, type DeepCheck, type ProblemId, type TriageFacts, type TriageFlag, type TriageMarks } from '../shared/triage-api.js';
 import { firstTrack, triageCsv, triageJson, type TriageReportEntry } from '../shared/triage-report.js';
 import { badges, buttons, fields, focusRing, visuallyHidden } from '../styles/shared.js';
 
@@ -598,7 +598,7 @@ export class TriageView extends LitElement {
           ${this.#described < total
             ? `Reading ${this.#described} of ${total}…`
             : this.#checking > 0
-              ? `${total} videos · listening to ${this.#checking} for silence…`
+              ? `${total} videos · checking ${this.#checking} more closely (sound, every frame)…`
               : `${total} video${total === 1 ? '' : 's'}`}
         </span>
         <span class="spacer"></span>
@@ -865,7 +865,7 @@ export class TriageView extends LitElement {
   }
 
   #state(row: Row): string {
-    return row.facts ? (row.facts.audioCheck ? 'checking' : 'done') : row.failure ? 'failed' : 'reading';
+    return row.facts ? (row.facts.deepCheck ? 'checking' : 'done') : row.failure ? 'failed' : 'reading';
   }
 
   #poster(row: Row) {
@@ -918,7 +918,7 @@ export class TriageView extends LitElement {
           row.facts = facts;
           row.cells = cellsOf(row);
           this.#unmarked.push(row);
-          if (facts.audioCheck) this.#checkAudio(pool, row, generation);
+          if (facts.deepCheck) this.#check(pool, row, generation);
           this.#arrived(generation, true);
         },
         (error: unknown) => {
@@ -931,17 +931,22 @@ export class TriageView extends LitElement {
     }
   }
 
-  /** The sound check of one file (queued after every file's metadata); its problem joins the row's when it lands. */
-  #checkAudio(pool: TriagePool, row: Row, generation: number): void {
+  /** The second pass of one file (queued after every file's metadata): what it finds joins or replaces the row's facts. */
+  #check(pool: TriagePool, row: Row, generation: number): void {
     this.#checking++;
-    const done = (problem: FileProblem | null) => {
+    const done = (found: DeepCheck) => {
       if (generation !== this.#generation) return;
-      if (row.facts) row.facts = { ...row.facts, audioCheck: false, ...(problem ? { problems: withProblem(row.facts.problems, problem) } : {}) };
+      const facts = row.facts;
+      if (facts) {
+        const problems = found.problems ?? (found.problem ? withProblem(facts.problems, found.problem) : facts.problems);
+        row.facts = { ...facts, deepCheck: false, problems, ...(found.info ? { info: found.info } : {}) };
+        if (found.info) row.cells = cellsOf(row);
+      }
       this.#checking--;
       this.#arrived(generation, false);
     };
-    pool.checkAudio(row.file, nameOf(row)).then(done, (error: unknown) => {
-      if (!(error instanceof TriageCancelled)) done(null);
+    pool.check(row.file, nameOf(row)).then(done, (error: unknown) => {
+      if (!(error instanceof TriageCancelled)) done({ problem: null });
     });
   }
 

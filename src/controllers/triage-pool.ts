@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { ImageType } from '../shared/player-api.js';
-import type { FileProblem, TriageApi, TriageFacts } from '../shared/triage-api.js';
+import type { DeepCheck, TriageApi, TriageFacts } from '../shared/triage-api.js';
 
 /** Thumbnails on a contact sheet, as the player makes it. */
 const SHEET_THUMBS = 24;
@@ -80,8 +80,8 @@ export class TriagePool {
     return this.#enqueue(this.#posters, (api) => api.poster(file, name, maxSize), true);
   }
 
-  checkAudio(file: File, name: string): Promise<FileProblem | null> {
-    return this.#enqueue(this.#checks, (api) => api.checkAudio(file, name), false);
+  check(file: File, name: string): Promise<DeepCheck> {
+    return this.#enqueue(this.#checks, (api) => api.check(file, name), false);
   }
 
   /** Runs before posters: someone clicked for it. */

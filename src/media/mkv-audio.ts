@@ -1,7 +1,6 @@
 import { payloadOffset } from './direct-track.js';
-import { SCAN_PACKETS_UP_TO } from './fallback-file.js';
 import { codecStringFor } from './ffprobe-info.js';
-import { probeMatroska } from './mkv-probe.js';
+import type { MatroskaProbe } from './mkv-probe.js';
 import type { ByteSource } from './source.js';
 
 /** Where the silence check listens, as fractions of the track, and for how long each time (as audio-level.ts). */
@@ -23,15 +22,14 @@ function peakOf(data: AudioData): number {
 
 /**
  * The loudest sample (0–1) in a few short stretches of a Matroska/WebM file's first audio track
- * (Opus or AAC), its blocks read in place and decoded by WebCodecs: the silence check of MKV and
- * WebM files. Undefined when it cannot be done (laced or other audio, a large file, no decoder).
+ * (Opus or AAC), its blocks (listed by probeMatroska) read in place and decoded by WebCodecs: the
+ * silence check of MKV and WebM files. Undefined when it cannot be done (laced or other audio, a large file, no decoder).
  */
-export async function matroskaAudioPeak(source: ByteSource): Promise<number | undefined> {
+export async function matroskaAudioPeak(source: ByteSource, native: MatroskaProbe): Promise<number | undefined> {
   if (typeof AudioDecoder === 'undefined') return undefined;
-  const native = await probeMatroska(source, SCAN_PACKETS_UP_TO);
-  const stream = native?.probe.streams?.find((s) => s.codec_type === 'audio');
-  const table = stream && native?.tables?.get(stream.index);
-  const description = stream && native?.codecPrivate.get(stream.index);
+  const stream = native.probe.streams?.find((s) => s.codec_type === 'audio');
+  const table = stream && native.tables?.get(stream.index);
+  const description = stream && native.codecPrivate.get(stream.index);
   if (!stream || !table || table.count === 0 || !description || (stream.codec_name !== 'opus' && stream.codec_name !== 'aac')) return undefined;
   const config: AudioDecoderConfig = {
     codec: codecStringFor(stream),

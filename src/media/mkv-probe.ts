@@ -290,10 +290,14 @@ function applyPackets(stream: ProbeStream, table: PacketTable, defaultDurationNs
 }
 
 /** Describes a Matroska/WebM file as ffprobe would, with its packets when it is small; undefined when it cannot. */
-export async function probeMatroska(
-  source: ByteSource,
-  packetsUpTo: number,
-): Promise<{ probe: ProbeJson; tables?: Map<number, PacketTable>; codecPrivate: Map<number, Uint8Array> } | undefined> {
+/** What probeMatroska reads: ffprobe's JSON, the blocks by stream index (small files), each track's CodecPrivate. */
+export interface MatroskaProbe {
+  probe: ProbeJson;
+  tables?: Map<number, PacketTable>;
+  codecPrivate: Map<number, Uint8Array>;
+}
+
+export async function probeMatroska(source: ByteSource, packetsUpTo: number): Promise<MatroskaProbe | undefined> {
   const head = await source.read(0, HEAD_BYTES);
   const header = readHeader(head);
   if (!header || header.streams.length === 0) return undefined;

@@ -1,7 +1,7 @@
 import type { QuickLookProblem } from '../shared/quicklook-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
 import type { ImageType } from '../shared/player-api.js';
-import type { FileProblem, TriageFacts } from '../shared/triage-api.js';
+import type { DeepCheck, TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
 import { FallbackFile, SCAN_PACKETS_UP_TO } from './fallback-file.js';
 import { FfmpegFailure, summarizePackets } from './ffmpeg-jobs.js';
@@ -25,29 +25,40 @@ interface ForeignFacts {
   info?: MediaInfo;
   error?: QuickLookProblem;
   timing?: TimingFacts;
-  /** Its sound can be checked for silence later. */
-  audioCheck?: boolean;
+  /** A second pass is due (see TriageSession.check). */
+  deepCheck?: boolean;
 }
 
 /**
- * A Matroska/WebM file described in JavaScript (see probeMatroska): the same metadata as ffprobe's,
- * without loading ffmpeg.wasm, which costs seconds per worker. Undefined for other containers and
- * when the file holds something the native reader does not know.
+ * A Matroska/WebM file described in JavaScript (see probeMatroska) from its header alone: the same
+ * metadata as ffprobe's header, without loading ffmpeg.wasm (seconds per worker). What needs every
+ * block (frame and keyframe counts, GOPs, B-frames, stream lengths, timing, sound) comes with the
+ * second pass, since listing blocks reads the whole file. Undefined for other containers and when
+ * the file holds something the native reader does not know.
  */
 async function describeMatroska(source: ByteSource, name: string, foreign: { format: string }): Promise<ForeignFacts | undefined> {
-  if (foreign.format !== 'matroska' && foreign.format !== 'webm') return undefined;
-  const native = await probeMatroska(source, SCAN_PACKETS_UP_TO).catch(() => undefined);
+  if (!isMatroska(foreign.format)) return undefined;
+  const native = await probeMatroska(source, 0).catch(() => undefined);
   if (!native) return undefined;
+  return { info: describeProbe(native.probe, source.size, name), ...(source.size <= SCAN_PACKETS_UP_TO ? { deepCheck: true } : {}) };
+}
+
+const isMatroska = (format: string): boolean => format === 'matroska' || format === 'webm';
+
+/** Matroska's second pass: every block listed, so the metadata and problems are complete, and the sound heard. */
+async function checkMatroska(source: ByteSource, name: string): Promise<DeepCheck> {
+  const native = await probeMatroska(source, SCAN_PACKETS_UP_TO);
+  if (!native) return { problem: null };
   const videoIndex = native.probe.streams?.find((s) => s.codec_type === 'video')?.index;
   const table = videoIndex === undefined ? undefined : native.tables?.get(videoIndex);
-  const audio = native.probe.streams?.find((s) => s.codec_type === 'audio');
-  // Opus and AAC blocks listed one by one can be listened to (mkv-audio.ts), after every file's metadata.
-  const audioCheck = audio !== undefined && native.tables?.has(audio.index) === true && (audio.codec_name === 'opus' || audio.codec_name === 'aac') && typeof AudioDecoder !== 'undefined';
-  return {
-    info: describeProbe(native.probe, source.size, name, table && summarizePackets(table)),
+  const info = describeProbe(native.probe, source.size, name, table && summarizePackets(table));
+  const peak = await matroskaAudioPeak(source, native);
+  const problems = findProblems({
+    info,
     ...(table ? { timing: checkTiming(table.pts, table.dts) } : {}),
-    ...(audioCheck ? { audioCheck } : {}),
-  };
+    ...(peak !== undefined ? { audioPeak: peak } : {}),
+  });
+  return { problem: null, info, problems };
 }
 
 /** The ranges openMedia reads first (head, tail): read once here, they also feed the fingerprint. */
@@ -100,17 +111,17 @@ export class TriageSession {
     let info = opened.info;
     let error: QuickLookProblem | undefined = opened.problem;
     let timing: TimingFacts | undefined;
-    let audioCheck = false;
+    let deepCheck = false;
     if (opened.foreign) {
       const foreign = opened.foreign;
-      ({ info, error, timing, audioCheck = false } = (await describeMatroska(source, name, foreign)) ?? (await this.#oneAtATime(() => this.#describeForeign(blob, name, foreign))));
+      ({ info, error, timing, deepCheck = false } = (await describeMatroska(source, name, foreign)) ?? (await this.#oneAtATime(() => this.#describeForeign(blob, name, foreign))));
     } else if (opened.demuxed && info) {
       const video = opened.demuxed.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
       const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
       // Which decoder takes the video is left to the poster: asking the browser costs 10–40 ms a file.
       if (video) timing = checkTiming(video.samples.pts, video.samples.dts);
       // Listening to the sound costs ~25 ms a file (a decoder's start-up): it comes later, see checkAudio.
-      audioCheck = audio !== undefined && typeof AudioDecoder !== 'undefined';
+      deepCheck = audio !== undefined && typeof AudioDecoder !== 'undefined';
     }
     const problems = findProblems({
       ...(info ? { info } : {}),
@@ -121,7 +132,7 @@ export class TriageSession {
       ...(info ? { info } : {}),
       ...(error ? { error } : {}),
       problems,
-      ...(audioCheck ? { audioCheck } : {}),
+      ...(deepCheck ? { deepCheck } : {}),
       sizeBytes: blob.size,
       modified: blob instanceof File ? blob.lastModified : Date.now(),
       fingerprint: await print,
@@ -130,17 +141,18 @@ export class TriageSession {
   }
 
   /** The `silent-audio` problem when the file's first audio track is silent, else null (also when it cannot be decoded). */
-  async checkAudio(blob: Blob, name: string): Promise<FileProblem | null> {
+  /**
+   * The slower second pass of a file the describe step marked `deepCheck`: for MP4/MOV its sound
+   * (the `silent-audio` problem, or null), for Matroska every block too (complete metadata and problems).
+   */
+  async check(blob: Blob, name: string): Promise<DeepCheck> {
     const source = new BlobSource(blob);
     const sniffed = sniffContainer(await source.read(0, 4096));
-    if (sniffed.kind === 'video' && (sniffed.format === 'matroska' || sniffed.format === 'webm')) {
-      const peak = await matroskaAudioPeak(source);
-      return (peak !== undefined && silenceProblem(peak)) || null;
-    }
+    if (sniffed.kind === 'video' && isMatroska(sniffed.format)) return checkMatroska(source, name);
     const opened = await openMedia(source, name);
     const audio = opened.demuxed?.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
     const peak = audio && (await audioPeak(source, audio));
-    return (peak !== undefined && silenceProblem(peak)) || null;
+    return { problem: (peak !== undefined && silenceProblem(peak)) || null };
   }
 
   /** One keyframe from the middle of the file, scaled to `maxSize`: quick look's filmstrip of one. */

@@ -35,10 +35,10 @@ export interface TriageFacts {
   error?: QuickLookProblem;
   problems: FileProblem[];
   /**
-   * True when the file's sound is still to be listened to for `silent-audio` (see
-   * {@link TriageApi.checkAudio}): that check decodes audio, so it runs after every file's metadata.
+   * True when a slower second pass is due (see {@link TriageApi.check}), run after every file's
+   * metadata: listening to the sound for `silent-audio`, and for Matroska files listing every block.
    */
-  audioCheck?: boolean;
+  deepCheck?: boolean;
   /** The file's size and modification time (ms since the epoch), read in the worker: on the page each costs a file stat. */
   sizeBytes: number;
   modified: number;
@@ -46,6 +46,15 @@ export interface TriageFacts {
   fingerprint: string;
   /** Milliseconds the worker spent on it. */
   ms: number;
+}
+
+/** What the second pass found. */
+export interface DeepCheck {
+  /** A problem to add (`silent-audio`), or null. */
+  problem: FileProblem | null;
+  /** When the pass read the whole file: the complete metadata and every problem, replacing the first pass's. */
+  info?: MediaInfo;
+  problems?: FileProblem[];
 }
 
 /** A video track's frames as the bitrate and GOP view draws them, in presentation order. */
@@ -66,8 +75,8 @@ export interface TriageApi {
   ready(): Promise<void>;
   /** Describes a file and checks it for problems; never throws for bad input. */
   describe(file: Blob, name: string): Promise<TriageFacts>;
-  /** Listens to a few stretches of the file's audio: the `silent-audio` problem when it is silent, else null. */
-  checkAudio(file: Blob, name: string): Promise<FileProblem | null>;
+  /** The second pass of a file marked `deepCheck`. */
+  check(file: Blob, name: string): Promise<DeepCheck>;
   /** One keyframe of the file, scaled to fit `maxSize`, rotation applied; undefined when none can be decoded. */
   poster(file: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined>;
   /** A contact sheet (`count` keyframes under a header of key facts) as the player exports it. */

@@ -10,7 +10,7 @@ const session = new TriageSession(ffmpeg);
 const api: TriageApi = {
   ready: () => session.warmUp(),
   describe: (file, name) => session.describe(file, name),
-  checkAudio: (file, name) => session.checkAudio(file, name),
+  check: (file, name) => session.check(file, name),
   poster: async (file, name, maxSize) => {
     const bitmap = await session.poster(file, name, maxSize);
     return bitmap && transfer(bitmap, [bitmap]);
