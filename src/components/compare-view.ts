@@ -5,6 +5,7 @@ import { codecName, formatBitrate, formatBytes, formatDuration, formatFps, forma
 import { buttons, fields, focusRing } from '../styles/shared.js';
 import type { VideoPlayer } from './video-player.js';
 import './video-player.js';
+import { fieldTarget } from './keyboard.js';
 
 /** One side of a comparison. */
 export interface CompareSide {
@@ -384,9 +385,10 @@ export class CompareView extends LitElement {
 
   readonly #onKey = (event: KeyboardEvent): void => {
     if (!this.active || event.ctrlKey || event.metaKey || event.altKey) return;
+    // The scrubber and the wipe handle are ranges: Space and Esc still work there, arrows move them.
+    const field = fieldTarget(event);
+    if (field && !(field instanceof HTMLInputElement && field.type === 'range')) return;
     const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement && target.type !== 'range') return;
-    if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
     let handled = true;
     if (event.key === ' ' && !(target instanceof HTMLButtonElement)) void this.#toggle();
     else if (event.key === 'ArrowLeft' && !(target instanceof HTMLInputElement)) void this.#step(-1);

@@ -14,6 +14,7 @@ import { buttons, fields, focusRing } from '../styles/shared.js';
 import './decoder-badge.js';
 import './ffmpeg-status.js';
 import './file-drop.js';
+import { fieldTarget } from './keyboard.js';
 import type { FilesSelectedDetail, FolderSelection } from './file-drop.js';
 import type { TriageCompareDetail, TriageOpenDetail } from './triage-view.js';
 import type { BitrateSeekDetail } from './bitrate-view.js';
@@ -385,8 +386,7 @@ export class PeekcastApp extends LitElement {
   readonly #onKey = (event: KeyboardEvent): void => {
     if (event.key !== 'Escape' || event.defaultPrevented || this.mode !== 'look' || !this.triage) return;
     if (document.fullscreenElement || this.renderRoot.querySelector('dialog[open]')) return;
-    const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+    if (fieldTarget(event)) return;
     event.preventDefault();
     this.mode = 'triage';
   };

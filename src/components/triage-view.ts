@@ -6,6 +6,7 @@ import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
 import type { FolderSelection } from './file-drop.js';
 import type { CompareSide } from './compare-view.js';
 import { download, exportName, headerLines } from './player-format.js';
+import { fieldTarget } from './keyboard.js';
 import { logQuickLookEvent, measureSinceFileChosen, TRIAGE_CHECKED, TRIAGE_FIRST, TRIAGE_METADATA } from './quicklook-timing.js';
 import { withProblem } from '../media/problems.js';
 import { codecName, formatBitrate, formatBytes, formatDuration, formatFps } from '../shared/format.js';
@@ -1078,8 +1079,8 @@ export class TriageView extends LitElement {
 
   readonly #onKey = (event: KeyboardEvent): void => {
     if (!this.active || !this.folder || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (fieldTarget(event)) return;
     const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
     if (document.querySelector('dialog[open]')) return;
     const row = this.#rows[this.selected];
     const key = event.key.toLowerCase();

@@ -8,6 +8,7 @@ import type { PlayerHandle } from '../controllers/quicklook-controller.js';
 import type { ImageType, PlayerApi, SeekMode } from '../shared/player-api.js';
 import { buttons, fields, focusRing } from '../styles/shared.js';
 import { parseGoTo, exportName, headerLines, download } from './player-format.js';
+import { fieldTarget } from './keyboard.js';
 import './seek-bar.js';
 import type { SeekInputDetail } from './seek-bar.js';
 
@@ -418,8 +419,8 @@ export class VideoPlayer extends LitElement {
 
   readonly #onKey = (event: KeyboardEvent): void => {
     if (this.bare || !this.#playback.facts || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (fieldTarget(event)) return;
     const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
     const p = this.#playback;
     const handled = ((): boolean => {
       switch (event.key) {
