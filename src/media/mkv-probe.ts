@@ -1,5 +1,5 @@
 import { parseAudioSpecificConfig, parseAvcC, parseHvcC, parseAv1C, colorNames, type CodecDetails } from './codec-config.js';
-import { children, element, type Element } from './ebml.js';
+import { children, element, ID, uint, type Element } from './ebml.js';
 import type { PacketTable } from './ffmpeg-jobs.js';
 import type { ProbeJson, ProbeStream } from './ffprobe-info.js';
 import { indexMkv } from './mkv-index.js';
@@ -13,39 +13,6 @@ import type { ByteSource } from './source.js';
  * what lets the triage describe a folder of WebM and MKV files in milliseconds each. Codecs it does
  * not know, and anything unexpected, give undefined: the caller then asks ffprobe.
  */
-
-const MKV = {
-  ebml: 0x1a45dfa3,
-  segment: 0x18538067,
-  info: 0x1549a966,
-  timecodeScale: 0x2ad7b1,
-  duration: 0x4489,
-  dateUtc: 0x4461,
-  writingApp: 0x5741,
-  tracks: 0x1654ae6b,
-  trackEntry: 0xae,
-  trackType: 0x83,
-  codecId: 0x86,
-  codecPrivate: 0x63a2,
-  language: 0x22b59c,
-  defaultDuration: 0x23e383,
-  video: 0xe0,
-  pixelWidth: 0xb0,
-  pixelHeight: 0xba,
-  displayWidth: 0x54b0,
-  displayHeight: 0x54ba,
-  colour: 0x55b0,
-  matrix: 0x55b1,
-  range: 0x55b9,
-  transfer: 0x55ba,
-  primaries: 0x55bb,
-  bitsPerChannel: 0x55b2,
-  audio: 0xe1,
-  samplingFrequency: 0xb5,
-  channels: 0x9f,
-  bitDepth: 0x6264,
-  cluster: 0x1f43b675,
-} as const;
 
 /** Matroska codec ids → ffprobe codec names. */
 const CODECS: Record<string, string> = {
@@ -86,12 +53,6 @@ function text(bytes: Uint8Array, e: Element): string {
   return s;
 }
 
-function uint(bytes: Uint8Array, e: Element): number {
-  let value = 0;
-  for (let i = 0; i < e.size; i++) value = value * 256 + bytes[e.data + i]!;
-  return value;
-}
-
 function float(bytes: Uint8Array, e: Element): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset + e.data, e.size);
   return e.size === 4 ? view.getFloat32(0) : e.size === 8 ? view.getFloat64(0) : Number.NaN;
@@ -118,30 +79,30 @@ interface Header {
 
 function readHeader(head: Uint8Array): Header | undefined {
   const ebml = element(head, 0);
-  if (!ebml || ebml.id !== MKV.ebml || ebml.size < 0) return undefined;
+  if (!ebml || ebml.id !== ID.ebml || ebml.size < 0) return undefined;
   const segment = element(head, ebml.data + ebml.size);
-  if (!segment || segment.id !== MKV.segment) return undefined;
+  if (!segment || segment.id !== ID.segment) return undefined;
   const header: Header = { timecodeScale: 1_000_000, durationSec: undefined, created: undefined, encoder: undefined, streams: [] };
   let sawTracks = false;
   for (let at = segment.data; at < head.length; ) {
     const e = element(head, at);
-    if (!e || e.size < 0 || e.id === MKV.cluster) break;
+    if (!e || e.size < 0 || e.id === ID.cluster) break;
     if (e.data + e.size > head.length) return undefined;
-    if (e.id === MKV.info) {
+    if (e.id === ID.info) {
       const info = fields(head, e);
-      const scale = info.get(MKV.timecodeScale);
+      const scale = info.get(ID.timecodeScale);
       if (scale) header.timecodeScale = uint(head, scale);
-      const duration = info.get(MKV.duration);
+      const duration = info.get(ID.duration);
       if (duration) header.durationSec = (float(head, duration) * header.timecodeScale) / 1e9;
-      const date = info.get(MKV.dateUtc);
+      const date = info.get(ID.dateUtc);
       const ns = date && int64(head, date);
       if (ns !== undefined && Number.isFinite(ns)) header.created = new Date(MKV_EPOCH_MS + ns / 1e6).toISOString();
-      const app = info.get(MKV.writingApp);
+      const app = info.get(ID.writingApp);
       if (app) header.encoder = text(head, app);
-    } else if (e.id === MKV.tracks) {
+    } else if (e.id === ID.tracks) {
       sawTracks = true;
       for (const entry of children(head, e.data, e.data + e.size)) {
-        if (entry.id !== MKV.trackEntry) continue;
+        if (entry.id !== ID.trackEntry) continue;
         const parsed = readTrack(head, entry, header.streams.length);
         if (!parsed) return undefined;
         header.streams.push(parsed);
@@ -154,55 +115,55 @@ function readHeader(head: Uint8Array): Header | undefined {
 
 function readTrack(head: Uint8Array, entry: Element, index: number): Header['streams'][number] | undefined {
   const f = fields(head, entry);
-  const typeElement = f.get(MKV.trackType);
-  const codecElement = f.get(MKV.codecId);
+  const typeElement = f.get(ID.trackType);
+  const codecElement = f.get(ID.codecId);
   const codecId = codecElement ? text(head, codecElement) : '';
   const type = typeElement ? TYPES[uint(head, typeElement)] : undefined;
   // A:AAC/MPEG4/LC and the like are AAC too.
   const codec = CODECS[codecId] ?? (codecId.startsWith('A_AAC') ? 'aac' : undefined);
   if (!type || !codec) return undefined;
   const stream: ProbeStream = { index, codec_type: type, codec_name: codec };
-  const language = f.get(MKV.language);
+  const language = f.get(ID.language);
   const lang = language ? text(head, language) : undefined;
   if (lang && lang !== 'und') stream.tags = { language: lang };
-  const privateElement = f.get(MKV.codecPrivate);
+  const privateElement = f.get(ID.codecPrivate);
   const codecPrivate = privateElement ? head.slice(privateElement.data, privateElement.data + privateElement.size) : undefined;
-  const dd = f.get(MKV.defaultDuration);
+  const dd = f.get(ID.defaultDuration);
   const defaultDurationNs = dd ? uint(head, dd) : undefined;
-  const video = f.get(MKV.video);
+  const video = f.get(ID.video);
   if (type === 'video' && video) {
     const v = fields(head, video);
-    const width = v.get(MKV.pixelWidth);
-    const height = v.get(MKV.pixelHeight);
+    const width = v.get(ID.pixelWidth);
+    const height = v.get(ID.pixelHeight);
     if (width) stream.width = uint(head, width);
     if (height) stream.height = uint(head, height);
-    const dw = v.get(MKV.displayWidth);
-    const dh = v.get(MKV.displayHeight);
+    const dw = v.get(ID.displayWidth);
+    const dh = v.get(ID.displayHeight);
     if (dw && dh && stream.width && stream.height) {
       const sar = (uint(head, dw) * stream.height) / (uint(head, dh) * stream.width);
       if (Number.isFinite(sar) && Math.abs(sar - 1) > 1e-3) stream.sample_aspect_ratio = `${uint(head, dw) * stream.height}:${uint(head, dh) * stream.width}`;
     }
-    const colour = v.get(MKV.colour);
+    const colour = v.get(ID.colour);
     if (colour) {
       const c = fields(head, colour);
       const code = (id: number) => (c.has(id) ? uint(head, c.get(id)!) : undefined);
-      const primaries = colorNames.primaries(code(MKV.primaries));
-      const transfer = colorNames.transfer(code(MKV.transfer));
-      const matrix = colorNames.matrix(code(MKV.matrix));
+      const primaries = colorNames.primaries(code(ID.primaries));
+      const transfer = colorNames.transfer(code(ID.transfer));
+      const matrix = colorNames.matrix(code(ID.matrix));
       if (primaries) stream.color_primaries = primaries;
       if (transfer) stream.color_transfer = transfer;
       if (matrix) stream.color_space = matrix;
-      const range = code(MKV.range);
+      const range = code(ID.range);
       if (range === 1 || range === 2) stream.color_range = RANGES[range];
-      const bits = code(MKV.bitsPerChannel);
+      const bits = code(ID.bitsPerChannel);
       if (bits) stream.bits_per_raw_sample = String(bits);
     }
     if (codecPrivate) applyVideoDetails(stream, videoDetails(codec, codecPrivate));
   } else if (type === 'audio') {
-    const a = f.get(MKV.audio);
+    const a = f.get(ID.audio);
     const af = a ? fields(head, a) : new Map<number, Element>();
-    const rate = af.get(MKV.samplingFrequency);
-    const channels = af.get(MKV.channels);
+    const rate = af.get(ID.samplingFrequency);
+    const channels = af.get(ID.channels);
     stream.sample_rate = String(Math.round(rate ? float(head, rate) : 8000));
     stream.channels = channels ? uint(head, channels) : 1;
     if (codec === 'aac' && codecPrivate) {
