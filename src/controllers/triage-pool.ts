@@ -101,11 +101,6 @@ export class TriagePool {
     this.#resume = setTimeout(() => this.#pump(), ms);
   }
 
-  /** Jobs waiting, for progress lines. */
-  get pending(): number {
-    return this.#describes.length + this.#checks.length + this.#posters.length + this.#lanes.reduce((sum, lane) => sum + lane.running, 0);
-  }
-
   /** Drops every job not yet started (they reject with TriageCancelled); running ones finish. */
   clear(): void {
     for (const job of [...this.#describes.splice(0), ...this.#checks.splice(0), ...this.#posters.splice(0)]) job.reject(new TriageCancelled());

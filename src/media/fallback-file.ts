@@ -40,6 +40,28 @@ export interface DirectVideo {
   config?: VideoDecoderConfig;
 }
 
+/** A container mp4box cannot read, as sniffed. */
+export interface ForeignContainer {
+  format: string;
+  label: string;
+}
+
+/** Why a foreign-container file cannot be opened where no ffmpeg fallback is available. */
+export function noFallbackProblem(name: string, foreign: ForeignContainer): QuickLookProblem {
+  return { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` };
+}
+
+/** Why ffprobe could not describe a foreign-container file, with ffmpeg's log when there is one. */
+export function probeFailedProblem(name: string, foreign: ForeignContainer, error: unknown): QuickLookProblem {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: 'ffmpeg-error',
+    format: foreign.format,
+    message: `“${name}” (${foreign.label}): ${message}`,
+    ...(error instanceof FfmpegFailure ? { log: error.log.join('\n') } : {}),
+  };
+}
+
 /** The first keyframe as ffmpeg copies it into an MP4, and what it tells about the track. */
 interface FirstPiece {
   demuxed: Demuxed;

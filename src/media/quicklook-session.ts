@@ -1,8 +1,7 @@
 export type { SlotThumbnail } from './thumbnails.js';
 import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
-import { FallbackFile, type DirectVideo } from './fallback-file.js';
-import { FfmpegFailure } from './ffmpeg-jobs.js';
+import { FallbackFile, noFallbackProblem, probeFailedProblem, type DirectVideo, type ForeignContainer } from './fallback-file.js';
 import { frameSizesFromPackets, frameSizesFromTrack } from './frame-sizes.js';
 import type { FrameSizes } from '../shared/triage-api.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
@@ -210,15 +209,9 @@ export class QuickLookSession {
   }
 
   /** Describes a file in a container mp4box cannot read, with ffprobe in ffmpeg.wasm. */
-  async #openForeign(blob: Blob, name: string, foreign: { format: string; label: string }, signal: AbortSignal, started: number, source: ByteSource): Promise<OpenResult> {
+  async #openForeign(blob: Blob, name: string, foreign: ForeignContainer, signal: AbortSignal, started: number, source: ByteSource): Promise<OpenResult> {
     const base = { bytesRead: source.bytesRead, decoder: 'none' as DecoderBackend };
-    if (!this.ffmpeg) {
-      return {
-        ...base,
-        problem: { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` },
-        openMs: performance.now() - started,
-      };
-    }
+    if (!this.ffmpeg) return { ...base, problem: noFallbackProblem(name, foreign), openMs: performance.now() - started };
     try {
       const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal);
       if (!signal.aborted) this.#fallback = opened.file;
@@ -231,17 +224,7 @@ export class QuickLookSession {
       };
     } catch (error) {
       if (signal.aborted) return { ...base, problem: { code: 'cancelled', message: `Opening “${name}” was cancelled.` }, openMs: performance.now() - started };
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        ...base,
-        problem: {
-          code: 'ffmpeg-error',
-          format: foreign.format,
-          message: `“${name}” (${foreign.label}): ${message}`,
-          ...(error instanceof FfmpegFailure ? { log: error.log.join('\n') } : {}),
-        },
-        openMs: performance.now() - started,
-      };
+      return { ...base, problem: probeFailedProblem(name, foreign, error), openMs: performance.now() - started };
     }
   }
 

@@ -3,8 +3,8 @@ import type { MediaInfo } from '../shared/media-info.js';
 import type { ImageType } from '../shared/player-api.js';
 import type { DeepCheck, TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
-import { FallbackFile, SCAN_PACKETS_UP_TO } from './fallback-file.js';
-import { FfmpegFailure, summarizePackets } from './ffmpeg-jobs.js';
+import { FallbackFile, noFallbackProblem, probeFailedProblem, SCAN_PACKETS_UP_TO, type ForeignContainer } from './fallback-file.js';
+import { summarizePackets } from './ffmpeg-jobs.js';
 import { describeProbe } from './ffprobe-info.js';
 import { probeMatroska } from './mkv-probe.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
@@ -120,7 +120,7 @@ export class TriageSession {
       const audio = opened.demuxed.tracks.find((t) => t.handler === 'soun' && t.samples.count > 0);
       // Which decoder takes the video is left to the poster: asking the browser costs 10–40 ms a file.
       if (video) timing = checkTiming(video.samples.pts, video.samples.dts);
-      // Listening to the sound costs ~25 ms a file (a decoder's start-up): it comes later, see checkAudio.
+      // Listening to the sound costs ~25 ms a file (a decoder's start-up): it comes later, see check().
       deepCheck = audio !== undefined && typeof AudioDecoder !== 'undefined';
     }
     const problems = findProblems({
@@ -140,7 +140,6 @@ export class TriageSession {
     };
   }
 
-  /** The `silent-audio` problem when the file's first audio track is silent, else null (also when it cannot be decoded). */
   /**
    * The slower second pass of a file the describe step marked `deepCheck`: for MP4/MOV its sound
    * (the `silent-audio` problem, or null), for Matroska every block too (complete metadata and problems).
@@ -159,7 +158,7 @@ export class TriageSession {
   async poster(blob: Blob, name: string, maxSize: number): Promise<ImageBitmap | undefined> {
     const source = new BlobSource(blob);
     const sniffed = sniffContainer(await source.read(0, 4096));
-    if (sniffed.kind === 'video' && (sniffed.format === 'matroska' || sniffed.format === 'webm')) {
+    if (sniffed.kind === 'video' && isMatroska(sniffed.format)) {
       // Straight from the file with WebCodecs when it can: ffmpeg.wasm takes seconds to load per worker.
       const bitmap = await matroskaPoster(source, name, maxSize).catch(() => undefined);
       if (bitmap) return bitmap;
@@ -214,12 +213,8 @@ export class TriageSession {
     }
   }
 
-  async #describeForeign(blob: Blob, name: string, foreign: { format: string; label: string }): Promise<ForeignFacts> {
-    if (!this.ffmpeg) {
-      return {
-        error: { code: 'unsupported-container', format: foreign.format, message: `“${name}” is a ${foreign.label} file, which needs the ffmpeg fallback, and it is not available here.` },
-      };
-    }
+  async #describeForeign(blob: Blob, name: string, foreign: ForeignContainer): Promise<ForeignFacts> {
+    if (!this.ffmpeg) return { error: noFallbackProblem(name, foreign) };
     try {
       const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal);
       const packets = opened.file.videoPackets();
@@ -229,10 +224,7 @@ export class TriageSession {
         ...(packets ? { timing: checkTiming(packets.pts, packets.dts) } : {}),
       };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        error: { code: 'ffmpeg-error', format: foreign.format, message: `“${name}” (${foreign.label}): ${message}`, ...(error instanceof FfmpegFailure ? { log: error.log.join('\n') } : {}) },
-      };
+      return { error: probeFailedProblem(name, foreign, error) };
     }
   }
 }
