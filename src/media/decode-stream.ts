@@ -1,5 +1,6 @@
 import type { SampleTable } from './demux.js';
 import type { SampleReader } from './sample-reader.js';
+import { leaseVideoDecoder, type PooledVideoDecoder } from './webcodecs-decoder.js';
 
 /** A decoded picture and the sample (decode order) it came from. The receiver closes `frame`. */
 export interface DecodedFrame {
@@ -35,6 +36,7 @@ export class DecodeStream implements FrameStream {
   readonly #table: SampleTable;
   readonly #reader: SampleReader;
   readonly #decoder: VideoDecoder;
+  readonly #lease: PooledVideoDecoder;
   /** Next sample (decode order) to feed. */
   #next: number;
   readonly #end: number;
@@ -67,13 +69,15 @@ export class DecodeStream implements FrameStream {
     let base = 0;
     for (let i = start; i < this.#end; i++) if (table.pts[i]! < base) base = table.pts[i]!;
     this.#base = base;
-    this.#decoder = new VideoDecoder({
+    // A warm decoder when there is one: a fresh one's first picture costs tens of milliseconds more.
+    this.#lease = leaseVideoDecoder({
       output: (frame) => this.#output(frame),
       error: (error) => {
         this.#error = error;
         this.#signal();
       },
     });
+    this.#decoder = this.#lease.decoder;
     this.#decoder.configure({ ...config, optimizeForLatency: single });
   }
 
@@ -135,7 +139,7 @@ export class DecodeStream implements FrameStream {
     if (this.#closed) return;
     this.#closed = true;
     for (const r of this.#ready.splice(0)) r.frame.close();
-    if (this.#decoder.state !== 'closed') this.#decoder.close();
+    this.#lease.release();
     this.#signal();
   }
 

@@ -92,7 +92,7 @@ export class TriageSession {
 
   /** Compiles the open path and wakes the media stack before the first file; idempotent. */
   warmUp(): Promise<void> {
-    return (this.#warm ??= warmUp());
+    return (this.#warm ??= warmUp(1));
   }
 
   async describe(blob: Blob, name: string): Promise<TriageFacts> {
