@@ -11,7 +11,10 @@ import type { PlayerFile } from './player-engine.js';
 import { openMedia } from './open.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
-import { deliver, readSample, renderThumbnails, uprightView, type SlotThumbnail } from './thumbnails.js';
+import { deliver, groupSlots, KeyframeReads, renderThumbnails, uprightView, type SlotThumbnail } from './thumbnails.js';
+import { RemoteSource } from './remote-source.js';
+import type { ReaderApi } from '../shared/reader-api.js';
+import type { Remote } from 'comlink';
 import { warmUp } from './warm-up.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
 
@@ -27,8 +30,10 @@ interface OpenFile {
   index?: KeyframeIndex;
   /** Decoders configured while the page renders the metadata, taken by the first filmstrip. */
   decoders?: WebCodecsDecoder[];
-  /** The first keyframe of the filmstrip announced with `open`, being read since then. */
-  head?: { count: number; slots: ThumbnailSlot[]; bytes: Promise<Uint8Array> };
+  /** The keyframes of the filmstrip announced with `open`, being read since then. */
+  head?: { count: number; slots: ThumbnailSlot[]; reads: KeyframeReads };
+  /** Where the filmstrip's keyframes are read: the reader worker when there is one. */
+  keyframeSource: ByteSource;
 }
 
 const clampCount = (count: number): number => Math.max(1, Math.min(500, Math.floor(count)));
@@ -48,8 +53,14 @@ export class QuickLookSession {
   #thumbnailsAbort = new AbortController();
   #warm: Promise<void> | undefined;
 
-  /** @param ffmpeg runs ffmpeg.wasm for files the MP4/WebCodecs path cannot take; absent: no fallback. */
-  constructor(private readonly ffmpeg?: FfmpegRunner) {}
+  /**
+   * @param ffmpeg runs ffmpeg.wasm for files the MP4/WebCodecs path cannot take; absent: no fallback.
+   * @param reader reads the filmstrip's keyframes off this thread; absent: they are read here.
+   */
+  constructor(
+    private readonly ffmpeg?: FfmpegRunner,
+    private readonly reader?: Remote<ReaderApi>,
+  ) {}
 
   /** Compiles the open path and wakes the media stack before the first real file; idempotent. */
   warmUp(): Promise<void> {
@@ -64,8 +75,27 @@ export class QuickLookSession {
     await this.#warm;
     const started = performance.now();
     const source = new BlobSource(blob);
+    // Handed to the reader worker first, so it holds the file by the time keyframe reads come.
+    const remote = this.reader ? new RemoteSource(this.reader, blob) : undefined;
+    try {
+      return await this.#openWith(blob, name, filmstrip, abort.signal, started, source, remote);
+    } finally {
+      if (remote && this.#file?.keyframeSource !== remote) remote.close();
+    }
+  }
+
+  /** The body of {@link open}: identifies and describes the file and prepares its filmstrip. */
+  async #openWith(
+    blob: Blob,
+    name: string,
+    filmstrip: ThumbnailRequest | undefined,
+    signal: AbortSignal,
+    started: number,
+    source: ByteSource,
+    remote: RemoteSource | undefined,
+  ): Promise<OpenResult> {
     const opened = await openMedia(source, name);
-    if (opened.foreign) return this.#openForeign(blob, name, opened.foreign, abort.signal, started, source);
+    if (opened.foreign) return this.#openForeign(blob, name, opened.foreign, signal, started, source);
     let decoder: DecoderBackend = 'none';
     let problem = opened.problem;
     const demuxed = opened.demuxed;
@@ -77,8 +107,8 @@ export class QuickLookSession {
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
         else if (this.ffmpeg) decoder = 'ffmpeg';
         else problem ??= choice.problem;
-        if (!abort.signal.aborted) {
-          const file: OpenFile = { name, source, demuxed, video, choice, info };
+        if (!signal.aborted) {
+          const file: OpenFile = { name, source, demuxed, video, choice, info, keyframeSource: remote ?? source };
           if (decoder === 'ffmpeg' && this.ffmpeg) {
             const index = (file.index = new KeyframeIndex(video.samples));
             this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, video, index);
@@ -88,13 +118,13 @@ export class QuickLookSession {
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
-            if (filmstrip) this.#startFirstKeyframe(file, clampCount(filmstrip.count));
+            if (filmstrip) this.#startKeyframeReads(file, clampCount(filmstrip.count));
           }
           this.#file = file;
         }
       } else if (await audioDecodable(demuxed)) {
         decoder = 'webcodecs';
-        if (!abort.signal.aborted) this.#file = { name, source, demuxed, info };
+        if (!signal.aborted) this.#file = { name, source, demuxed, info, keyframeSource: source };
       }
       if (!problem && info.truncated) {
         problem = {
@@ -145,21 +175,20 @@ export class QuickLookSession {
     const head = file.head?.count === count ? file.head : undefined;
     file.head = undefined;
     const slots = head?.slots ?? this.#plan(file, count);
-    const firstBytes = head?.bytes;
     const track = file.info.tracks.find((t) => t.id === video.id)!;
     const config = file.choice.config;
     const decoders = file.decoders ?? Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(config));
     file.decoders = undefined;
     try {
       const result = await renderThumbnails({
-        source: file.source,
+        source: file.keyframeSource,
         track: video,
         slots,
         decoders,
         maxSize: Math.max(16, Math.min(4096, request.maxSize)),
         ...uprightView(track),
         signal,
-        ...(firstBytes ? { firstBytes } : {}),
+        ...(head ? { reads: head.reads } : {}),
         onThumb: (thumb) => void deliver(thumb, onThumb, signal),
         onFailure,
       });
@@ -190,16 +219,14 @@ export class QuickLookSession {
   }
 
   /**
-   * Starts reading the first filmstrip keyframe now, so its bytes are in memory when the page asks
-   * for thumbnails. Only the read: decoding now would take the CPU from the page rendering the
-   * metadata (measured: +10 ms on the metadata for −40 ms on the first thumbnail).
+   * Starts reading the filmstrip's keyframes now, so the first ones are in memory when the page
+   * asks for thumbnails. Only the reads: decoding now would take the CPU from the page rendering
+   * the metadata (measured: +10 ms on the metadata for −40 ms on the first thumbnail).
    */
-  #startFirstKeyframe(file: OpenFile, count: number): void {
+  #startKeyframeReads(file: OpenFile, count: number): void {
     const slots = this.#plan(file, count);
-    if (!slots[0]) return;
-    const bytes = readSample(file.source, file.video!.samples, slots[0].sample);
-    bytes.catch(() => undefined);
-    file.head = { count, slots, bytes };
+    const reads = new KeyframeReads(file.keyframeSource, file.video!.samples, groupSlots(slots).map((g) => g[0]!.sample));
+    file.head = { count, slots, reads };
   }
 
   /** The keyframe behind each of `count` filmstrip slots. */
@@ -292,6 +319,7 @@ export class QuickLookSession {
       video: direct.video,
       choice: { backend: 'webcodecs', config, hardware: config.hardwareAcceleration === 'prefer-hardware' },
       info: fallback.info,
+      keyframeSource: direct.source,
     };
   }
 
@@ -308,6 +336,7 @@ export class QuickLookSession {
     this.#file = undefined;
     if (!file) return;
     for (const d of file.decoders ?? []) d.close();
+    if (file.keyframeSource instanceof RemoteSource) file.keyframeSource.close();
   }
 }
 

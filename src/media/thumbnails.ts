@@ -27,8 +27,8 @@ export interface ThumbnailJob {
   displayHeight: number;
   rotation: number;
   signal: AbortSignal;
-  /** The first slot's bytes when reading them already started (during open); read here otherwise. */
-  firstBytes?: Promise<Uint8Array>;
+  /** The slots' keyframes when reading them already started (during open); read here otherwise. */
+  reads?: KeyframeReads;
   onThumb: (thumb: RenderedThumbnail) => void;
   onFailure: (failure: ThumbnailFailure) => void;
 }
@@ -38,8 +38,11 @@ export interface ThumbnailJob {
  * pipeline (it returns frame N only when frame N+threads arrives or on flush).
  */
 const MAX_IN_FLIGHT = 8;
-/** Keyframe reads a lane keeps in flight. */
-const READ_AHEAD = 4;
+/**
+ * Keyframe bytes read ahead of decoding at most: a filmstrip of 20 1080p keyframes is ~2 MB and
+ * reads whole at once, one of 200 4K keyframes (~1 MB each) reads in step with decoding.
+ */
+const READ_BUDGET = 16 * 1024 * 1024;
 /** How long a full queue may sit without output before it is flushed. */
 const STALL_MS = 40;
 
@@ -90,25 +93,79 @@ export function readSample(source: ByteSource, samples: DemuxedTrack['samples'],
 }
 
 /**
- * Decodes the keyframes of `slots` and hands out thumbnails as they are ready. Reads are ranged
- * (one keyframe each) and run a few keyframes ahead of decoding.
+ * The keyframes of a filmstrip, read in slot order ahead of decoding, within a byte budget. A
+ * ranged read costs a browser round trip (~4 ms each here, one after another), so they are all
+ * asked for early, while the first pictures decode, rather than one by one as decoding needs them.
  */
-export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: number; failed: number }> {
+export class KeyframeReads {
+  readonly #reads: Array<Promise<Uint8Array> | undefined>;
+  #next = 0;
+  /** Bytes asked for and not yet taken. */
+  #ahead = 0;
+
+  /** @param sampleNumbers the keyframe behind each group of slots, in the order they are taken. */
+  constructor(
+    private readonly source: ByteSource,
+    private readonly samples: DemuxedTrack['samples'],
+    private readonly sampleNumbers: readonly number[],
+    private readonly budget = READ_BUDGET,
+  ) {
+    this.#reads = new Array<Promise<Uint8Array> | undefined>(sampleNumbers.length);
+    // The first read now, the others once the caller's current task is done (opening a file must
+    // answer before its filmstrip's reads are queued).
+    if (sampleNumbers.length > 0) this.#start();
+    setTimeout(() => this.#fill(), 0);
+  }
+
+  /** The bytes of the `i`-th keyframe; each is taken once, in order. */
+  take(i: number): Promise<Uint8Array> {
+    while (this.#next <= i) this.#start();
+    const read = this.#reads[i]!;
+    this.#reads[i] = undefined;
+    this.#ahead -= this.samples.size[this.sampleNumbers[i]!]!;
+    this.#fill();
+    return read;
+  }
+
+  #fill(): void {
+    while (this.#next < this.sampleNumbers.length && (this.#ahead === 0 || this.#ahead + this.samples.size[this.sampleNumbers[this.#next]!]! <= this.budget)) {
+      this.#start();
+    }
+  }
+
+  #start(): void {
+    const sample = this.sampleNumbers[this.#next]!;
+    const read = readSample(this.source, this.samples, sample);
+    read.catch(() => undefined);
+    this.#reads[this.#next++] = read;
+    this.#ahead += this.samples.size[sample]!;
+  }
+}
+
+/** The keyframes behind `slots`, each once, in slot order: neighbouring slots may share one. */
+export function groupSlots(slots: readonly ThumbnailSlot[]): ThumbnailSlot[][] {
   const bySample = new Map<number, ThumbnailSlot[]>();
-  for (const slot of job.slots) {
+  for (const slot of slots) {
     const list = bySample.get(slot.sample);
     if (list) list.push(slot);
     else bySample.set(slot.sample, [slot]);
   }
-  const groups = [...bySample.values()];
+  return [...bySample.values()];
+}
+
+/**
+ * Decodes the keyframes of `slots` and hands out thumbnails as they are ready. Keyframes go, in
+ * slot order, to whichever decoder lane has the fewest pictures in flight, as soon as their bytes
+ * are in; reads run ahead (see {@link KeyframeReads}).
+ */
+export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: number; failed: number }> {
+  const groups = groupSlots(job.slots);
   let drawn = 0;
   let failed = 0;
-  const samples = job.track.samples;
   const fail = (group: ThumbnailSlot[], message: string) => {
     for (const slot of group) job.onFailure({ index: slot.index, ts: slot.ts, message });
     failed += group.length;
   };
-  const read = (group: ThumbnailSlot[]): Promise<Uint8Array> => readSample(job.source, samples, group[0]!.sample);
   const finish = async (group: ThumbnailSlot[], picture: Promise<VideoFrame>): Promise<void> => {
     try {
       const frame = await picture;
@@ -121,61 +178,38 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
       if (!job.signal.aborted) fail(group, error instanceof Error ? error.message : String(error));
     }
   };
-  // The first thumbnail goes alone: read, decode and flush one keyframe while the lanes only read
-  // ahead, so it reaches the screen without queueing behind a full decoder pipeline.
-  const [firstGroup, ...restGroups] = groups;
-  const lanes = job.decoders.map((decoder, lane) => ({ decoder, groups: restGroups.filter((_, i) => i % job.decoders.length === lane) }));
-  let firstShown: Promise<void> = Promise.resolve();
-  if (firstGroup && job.decoders[0]) {
-    const decoder = job.decoders[0];
-    firstShown = (job.firstBytes ?? read(firstGroup)).then(
-      (data) => {
-        const picture = decoder.decode({ data, timestamp: Math.round(firstGroup[0]!.ts * 1e6), key: true });
-        void decoder.flush();
-        return finish(firstGroup, picture);
-      },
-      (error: unknown) => fail(firstGroup, error instanceof Error ? error.message : String(error)),
-    );
+  const reads = job.reads ?? new KeyframeReads(job.source, job.track.samples, groups.map((g) => g[0]!.sample));
+  const lanes = job.decoders.map((decoder) => ({ decoder, inFlight: new Set<Promise<VideoFrame>>() }));
+  const leastBusy = () => lanes.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+  const finishing: Promise<void>[] = [];
+  for (let i = 0; i < groups.length && !job.signal.aborted && lanes.length > 0; i++) {
+    const group = groups[i]!;
+    let data: Uint8Array;
+    try {
+      data = await reads.take(i);
+    } catch (error) {
+      fail(group, error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    // Keep each decoder's queue short (a backlog only delays the first pictures); a decoder that
+    // holds pictures back for reordering is flushed rather than waited on forever.
+    let lane = leastBusy();
+    while (lane.inFlight.size >= MAX_IN_FLIGHT && !job.signal.aborted) {
+      const progressed = await Promise.race([Promise.race(lane.inFlight).then(() => true, () => true), delay(STALL_MS).then(() => false)]);
+      if (!progressed) await lane.decoder.flush();
+      lane = leastBusy();
+    }
+    if (job.signal.aborted) break;
+    const picture = lane.decoder.decode({ data, timestamp: Math.round(group[0]!.ts * 1e6), key: true });
+    const inFlight = lane.inFlight;
+    inFlight.add(picture);
+    picture.then(() => inFlight.delete(picture), () => inFlight.delete(picture));
+    // The first thumbnail is pushed out at once, not held for pictures that follow it.
+    if (i === 0) void lane.decoder.flush();
+    finishing.push(finish(group, picture));
   }
-  await Promise.all(
-    lanes.map(async ({ decoder, groups: laneGroups }) => {
-      const finishing: Promise<void>[] = [];
-      const inFlight = new Set<Promise<VideoFrame>>();
-      // Read a few keyframes ahead: a ranged Blob read costs several milliseconds of browser
-      // round trip, so reads must overlap decoding rather than precede it.
-      const reads = laneGroups.slice(0, READ_AHEAD).map(read);
-      for (const r of reads) r.catch(() => undefined);
-      await firstShown;
-      for (let i = 0; i < laneGroups.length && !job.signal.aborted; i++) {
-        const group = laneGroups[i]!;
-        const current = reads[i]!;
-        if (i + READ_AHEAD < laneGroups.length) {
-          const ahead = read(laneGroups[i + READ_AHEAD]!);
-          ahead.catch(() => undefined);
-          reads.push(ahead);
-        }
-        let data: Uint8Array;
-        try {
-          data = await current;
-        } catch (error) {
-          fail(group, error instanceof Error ? error.message : String(error));
-          continue;
-        }
-        // Keep the decoder's queue short (a backlog only delays the first pictures); a decoder that
-        // holds pictures back for reordering is flushed rather than waited on forever.
-        while (inFlight.size >= MAX_IN_FLIGHT && !job.signal.aborted) {
-          const progressed = await Promise.race([Promise.race(inFlight).then(() => true, () => true), delay(STALL_MS).then(() => false)]);
-          if (!progressed) await decoder.flush();
-        }
-        const picture = decoder.decode({ data, timestamp: Math.round(group[0]!.ts * 1e6), key: true });
-        inFlight.add(picture);
-        picture.then(() => inFlight.delete(picture), () => inFlight.delete(picture));
-        finishing.push(finish(group, picture));
-      }
-      await decoder.flush();
-      await Promise.all(finishing);
-    }),
-  );
+  await Promise.all(lanes.map((lane) => lane.decoder.flush()));
+  await Promise.all(finishing);
   return { drawn, failed };
 }
 

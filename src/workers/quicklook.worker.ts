@@ -1,13 +1,16 @@
-import { expose, transfer } from 'comlink';
+import { expose, transfer, wrap } from 'comlink';
 import { FfmpegRunner } from '../media/ffmpeg-runner.js';
 import { PlayerSession } from '../media/player-session.js';
 import { QuickLookSession } from '../media/quicklook-session.js';
 import type { PlayerApi } from '../shared/player-api.js';
 import type { QuickLookApi } from '../shared/quicklook-api.js';
+import type { ReaderApi } from '../shared/reader-api.js';
 
 // ffmpeg.wasm runs in a worker of its own, started on the first file that needs it.
 const ffmpeg = new FfmpegRunner(() => new Worker(new URL('./ffmpeg.worker.ts', import.meta.url), { type: 'module', name: 'peekcast-ffmpeg' }));
-const session = new QuickLookSession(ffmpeg);
+// Keyframe reads for the filmstrip run in a worker of their own (see ReaderApi).
+const reader = wrap<ReaderApi>(new Worker(new URL('./reader.worker.ts', import.meta.url), { type: 'module', name: 'peekcast-reader' }));
+const session = new QuickLookSession(ffmpeg, reader);
 void session.warmUp();
 let player: PlayerSession | undefined;
 
