@@ -746,10 +746,11 @@ export class PeekcastApp extends LitElement {
       logQuickLookEvent({ event: 'quicklook.metadata', ms: ms ?? null, bytesRead: result.bytesRead, openMs: Math.round(result.openMs * 10) / 10 });
     }
     if (result.problem) logQuickLookEvent({ event: 'quicklook.error', code: result.problem.code, message: result.problem.message });
-    if (canMakeThumbnails(result)) void this.#requestThumbnails(true);
     if (this.bitrateOpen) void this.#loadFrames();
-    if (result.info && hasPlayer(result) && !this.playerLoaded) {
-      // The player's code loads on first use, off the first screen's bundle.
+    if (canMakeThumbnails(result)) await this.#requestThumbnails(true);
+    if (this.result === result && result.info && hasPlayer(result) && !this.playerLoaded) {
+      // The player's code loads on first use, off the first screen's bundle, and once the
+      // filmstrip is done: compiling and rendering it meanwhile takes the CPU from the decoders.
       await import('./video-player.js');
       this.playerLoaded = true;
     }
