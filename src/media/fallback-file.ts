@@ -8,6 +8,7 @@ import type { SoftwareVideo } from './player-engine.js';
 import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
+import { probeMatroska } from './mkv-probe.js';
 import { indexTs, type TsIndex } from './mpegts.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
@@ -123,14 +124,20 @@ export class FallbackFile {
     this.#tables = tables;
   }
 
-  /** Describes a file in a container mp4box cannot read, with ffprobe. */
-  static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal): Promise<FallbackOpened> {
+  /**
+   * Describes a file in a container mp4box cannot read: Matroska/WebM in JavaScript (probeMatroska,
+   * its blocks too for small files), without waiting for ffmpeg.wasm's core; anything else, and any
+   * Matroska file the native reader does not take, with ffprobe.
+   */
+  static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal, format?: string): Promise<FallbackOpened> {
     runner.setFile(blob, name);
-    const probe = await probeFile(runner, signal);
+    const native = format === 'matroska' || format === 'webm' ? await probeMatroska(new BlobSource(blob), SCAN_PACKETS_UP_TO).catch(() => undefined) : undefined;
+    if (signal.aborted) throw new DOMException('Opening was cancelled', 'AbortError');
+    const probe = native?.probe ?? (await probeFile(runner, signal));
     const video = firstVideo(probe);
     const startSec = Number(probe.format?.start_time ?? 0) || 0;
-    let listed: Listed | undefined;
-    if (video && blob.size <= SCAN_PACKETS_UP_TO) {
+    let listed: Listed | undefined = native?.tables ? { tables: native.tables } : undefined;
+    if (!listed && video && blob.size <= SCAN_PACKETS_UP_TO) {
       listed = await listPackets(runner, new BlobSource(blob), probe, startSec, signal).catch((error: unknown) => {
         if (signal.aborted) throw error;
         return undefined;

@@ -240,7 +240,7 @@ export class QuickLookSession {
     const base = { bytesRead: source.bytesRead, decoder: 'none' as DecoderBackend };
     if (!this.ffmpeg) return { ...base, problem: noFallbackProblem(name, foreign), openMs: performance.now() - started };
     try {
-      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal);
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal, foreign.format);
       if (!signal.aborted) this.#fallback = opened.file;
       return {
         info: opened.info,

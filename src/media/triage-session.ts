@@ -216,7 +216,7 @@ export class TriageSession {
   async #describeForeign(blob: Blob, name: string, foreign: ForeignContainer): Promise<ForeignFacts> {
     if (!this.ffmpeg) return { error: noFallbackProblem(name, foreign) };
     try {
-      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal);
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal, foreign.format);
       const packets = opened.file.videoPackets();
       return {
         info: opened.info,
