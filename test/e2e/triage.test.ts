@@ -401,7 +401,8 @@ describe('flags', () => {
       expect(await shownPaths(page)).toEqual(['renamed.mp4']);
       expect(await row(page, 'renamed.mp4').getAttribute('data-flag')).toBe('keep');
       await row(page, 'renamed.mp4').click();
-      await expect(page.locator('[data-testid=triage-tags]').inputValue()).resolves.toBe('intro, b-roll');
+      // The detail pane fills in on the next render after the click: poll, do not read once.
+      await expect.poll(() => page.locator('[data-testid=triage-tags]').inputValue()).toBe('intro, b-roll');
     } finally {
       await rm(renamed, { recursive: true, force: true });
       await context.close();
