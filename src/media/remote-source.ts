@@ -1,6 +1,6 @@
 import { transfer, type Remote } from 'comlink';
 import type { ReaderApi } from '../shared/reader-api.js';
-import type { ByteSource } from './source.js';
+import { BlobSource } from './source.js';
 
 /**
  * Reads running at once. The browser serves ranged reads of a file about one at a time (~4 ms
@@ -41,33 +41,20 @@ export class BlobShelf implements ReaderApi {
 let nextId = 0;
 
 /**
- * A {@link ByteSource} whose reads run in the reader worker: the calling thread only posts a
+ * A {@link BlobSource} whose reads run in the reader worker: the calling thread only posts a
  * message and gets the bytes back transferred. Call {@link RemoteSource.close} when done with it.
  */
-export class RemoteSource implements ByteSource {
-  readonly size: number;
-  #bytesRead = 0;
-  readonly #id = ++nextId;
+export class RemoteSource extends BlobSource {
+  readonly #id: number;
 
   constructor(
     private readonly reader: Remote<ReaderApi>,
     blob: Blob,
   ) {
-    this.size = blob.size;
-    void reader.hold(this.#id, blob);
-  }
-
-  get bytesRead(): number {
-    return this.#bytesRead;
-  }
-
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    if (!(offset >= 0) || !(length >= 0)) throw new RangeError(`Bad read range ${offset}+${length}`);
-    const end = Math.min(this.size, offset + length);
-    if (end <= offset) return new Uint8Array(0);
-    const bytes = await this.reader.read(this.#id, offset, end - offset);
-    this.#bytesRead += bytes.byteLength;
-    return bytes;
+    const id = ++nextId;
+    super(blob, (_, offset, end) => reader.read(id, offset, end - offset));
+    this.#id = id;
+    void reader.hold(id, blob);
   }
 
   close(): void {

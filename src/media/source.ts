@@ -11,13 +11,21 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** Reads `[offset, end)` of a blob: by default here, with `Blob.slice` (see RemoteSource for elsewhere). */
+export type RangeReader = (blob: Blob, offset: number, end: number) => Promise<Uint8Array>;
+
+const sliceHere: RangeReader = async (blob, offset, end) => new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+
 /** A {@link ByteSource} over a `Blob`/`File` (browser) or `fs.openAsBlob` (Node). */
 export class BlobSource implements ByteSource {
   readonly size: number;
   #bytesRead = 0;
   readonly #blob: Blob;
 
-  constructor(blob: Blob) {
+  constructor(
+    blob: Blob,
+    private readonly readRange: RangeReader = sliceHere,
+  ) {
     if (!blob || typeof blob.slice !== 'function') throw new TypeError('BlobSource needs a Blob');
     this.#blob = blob;
     this.size = blob.size;
@@ -31,9 +39,9 @@ export class BlobSource implements ByteSource {
     if (!(offset >= 0) || !(length >= 0)) throw new RangeError(`Bad read range ${offset}+${length}`);
     const end = Math.min(this.size, offset + length);
     if (end <= offset) return new Uint8Array(0);
-    const buffer = await this.#blob.slice(offset, end).arrayBuffer();
-    this.#bytesRead += buffer.byteLength;
-    return new Uint8Array(buffer);
+    const bytes = await this.readRange(this.#blob, offset, end);
+    this.#bytesRead += bytes.byteLength;
+    return bytes;
   }
 }
 

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DemuxedTrack } from '../../src/media/demux.js';
-import { BlobShelf } from '../../src/media/remote-source.js';
+import type { Remote } from 'comlink';
+import { BlobShelf, RemoteSource } from '../../src/media/remote-source.js';
+import type { ReaderApi } from '../../src/shared/reader-api.js';
 import type { ByteSource } from '../../src/media/source.js';
 import { groupSlots, KeyframeReads } from '../../src/media/thumbnails.js';
 
@@ -132,5 +134,18 @@ describe('BlobShelf (the reader worker)', () => {
     expect(most).toBe(3);
     expect(order).toEqual([0, 100, 200, 300, 400, 500, 600, 700]);
     expect(got.map((b) => b[0])).toEqual([0, 100, 200, 300, 400, 500, 600, 700].map((o) => o % 251));
+  });
+});
+
+describe('RemoteSource', () => {
+  it('reads through the reader (here the shelf itself, without a worker between), counts the bytes, and lets go on close', async () => {
+    const shelf = new BlobShelf();
+    const source = new RemoteSource(shelf as unknown as Remote<ReaderApi>, new Blob([file]));
+    expect(source.size).toBe(file.length);
+    expect([...(await source.read(100, 4))]).toEqual([...file.subarray(100, 104)]);
+    expect((await source.read(19_998, 10)).length).toBe(2);
+    expect(source.bytesRead).toBe(6);
+    source.close();
+    await expect(source.read(0, 1)).rejects.toThrow(/no longer open/);
   });
 });
