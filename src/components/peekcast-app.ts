@@ -552,6 +552,9 @@ export class PeekcastApp extends LitElement {
     </details>`;
   }
 
+  /** A seek asked for (on the bitrate graph) before the player was on screen, for the file it was asked on. */
+  #seekOnLoad: { result: OpenResult | undefined; time: number } | undefined;
+
   #onBitrateToggle(event: Event): void {
     const open = (event.target as HTMLDetailsElement).open;
     if (open === this.bitrateOpen) return;
@@ -575,7 +578,10 @@ export class PeekcastApp extends LitElement {
   }
 
   #onBitrateSeek(event: CustomEvent<BitrateSeekDetail>): void {
-    void this.renderRoot.querySelector('pc-player')?.seekTo(event.detail.time);
+    const player = this.renderRoot.querySelector('pc-player');
+    // No player yet (it loads once the filmstrip is done): it starts there instead.
+    if (player) void player.seekTo(event.detail.time);
+    else this.#seekOnLoad = { result: this.result, time: event.detail.time };
   }
 
   #onQueueStep(event: CustomEvent<{ delta: 1 | -1 }>): void {
@@ -753,6 +759,12 @@ export class PeekcastApp extends LitElement {
       // filmstrip is done: compiling and rendering it meanwhile takes the CPU from the decoders.
       await import('./video-player.js');
       this.playerLoaded = true;
+    }
+    const seek = this.#seekOnLoad;
+    this.#seekOnLoad = undefined;
+    if (seek && seek.result === result) {
+      await this.updateComplete;
+      void this.renderRoot.querySelector('pc-player')?.seekTo(seek.time);
     }
   }
 

@@ -154,6 +154,8 @@ export class VideoPlayer extends LitElement {
   readonly #playback = new PlaybackController(this);
   #handle: PlayerHandle | undefined;
   #attached: Comlink.Remote<PlayerApi> | undefined;
+  /** A seek asked for before the player was ready: where it starts. */
+  #startAt: { time: number; mode: SeekMode } | undefined;
   #resize = new ResizeObserver(() => void this.#fitCanvas());
   #meter: number | undefined;
   #touch: { x: number; time: number; moved: boolean } | undefined;
@@ -190,6 +192,7 @@ export class VideoPlayer extends LitElement {
       this.#playback.detach();
       this.#handle = undefined;
       this.#attached = undefined;
+      this.#startAt = undefined;
     }
   }
 
@@ -290,6 +293,12 @@ export class VideoPlayer extends LitElement {
 
   /** Seeks to `time`, exactly unless told (the bitrate graph's click, a comparison's scrubber). */
   seekTo(time: number, mode: SeekMode = 'exact'): Promise<void> {
+    // Asked before the worker has the player ready (a click on the bitrate graph right after the
+    // player appears): remembered, and where the player starts instead of at 0.
+    if (!this.#playback.facts) {
+      this.#startAt = { time, mode };
+      return Promise.resolve();
+    }
     return this.#playback.seek(time, mode);
   }
 
@@ -364,7 +373,9 @@ export class VideoPlayer extends LitElement {
     this.#resize.disconnect();
     this.#resize.observe(stage);
     await this.#fitCanvas();
-    await this.#playback.seek(0, 'exact');
+    const start = this.#startAt ?? { time: 0, mode: 'exact' as const };
+    this.#startAt = undefined;
+    await this.#playback.seek(start.time, start.mode);
     if (!facts.hasVideo) this.#runMeter();
   }
 
