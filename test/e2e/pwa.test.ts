@@ -124,6 +124,9 @@ describe('the installed app', () => {
     expect(await cached()).toEqual([]);
     await page.locator('[data-testid=file-input]').setInputFiles(fixturePath('sample-mkv'));
     await expect.poll(() => metadataSize(page), { timeout: 60_000 }).toBe(statSync(fixturePath('sample-mkv')).size);
+    // Its metadata is read in JavaScript; its thumbnails need the core (ffmpeg copies the first
+    // keyframe), so once they are drawn the core (wasm and glue) has been fetched.
+    await expect.poll(() => page.locator('[data-testid=thumb]').count(), { timeout: 60_000 }).toBe(2);
     expect((await cached()).some((u) => u.endsWith('.wasm'))).toBe(true);
     await context.setOffline(true);
     await page.reload();
