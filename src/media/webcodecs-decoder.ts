@@ -34,10 +34,6 @@ function newLease(): Lease {
 const warm: Lease[] = [];
 const MAX_WARM = 2;
 
-function takeLease(): Lease {
-  return warm.pop() ?? newLease();
-}
-
 /** A VideoDecoder from the warm pool, unconfigured: `release` hands it back (or closes it) when done. */
 export interface PooledVideoDecoder {
   decoder: VideoDecoder;
@@ -46,7 +42,7 @@ export interface PooledVideoDecoder {
 
 /** Takes a decoder from the warm pool (a new one when it is empty) with these callbacks. */
 export function leaseVideoDecoder(init: { output: (frame: VideoFrame) => void; error: (error: Error) => void }): PooledVideoDecoder {
-  const lease = takeLease();
+  const lease = warm.pop() ?? newLease();
   lease.output = init.output;
   lease.error = init.error;
   let released = false;
@@ -119,7 +115,7 @@ export async function warmDecoders(count = MAX_WARM): Promise<void> {
 export class WebCodecsDecoder implements VideoFrameDecoder {
   readonly backend = 'webcodecs' as const;
   #config: VideoDecoderConfig;
-  #lease: Lease | undefined;
+  #lease: PooledVideoDecoder | undefined;
   #pending: Pending[] = [];
   #closed = false;
 
@@ -139,9 +135,7 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
 
   #open(): VideoDecoder {
     if (this.#lease && this.#lease.decoder.state === 'configured') return this.#lease.decoder;
-    const lease = takeLease();
-    lease.output = (frame) => this.#output(frame);
-    lease.error = (error) => this.#fail(lease, error);
+    const lease: PooledVideoDecoder = leaseVideoDecoder({ output: (frame) => this.#output(frame), error: (error) => this.#fail(lease, error) });
     lease.decoder.configure(this.#config);
     this.#lease = lease;
     return lease.decoder;
@@ -157,7 +151,7 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
     match.resolve(frame);
   }
 
-  #fail(lease: Lease, error: Error): void {
+  #fail(lease: PooledVideoDecoder, error: Error): void {
     if (lease !== this.#lease) return;
     this.#lease = undefined;
     if (this.#config.hardwareAcceleration === 'prefer-hardware' && !this.#closed) {
@@ -186,7 +180,7 @@ export class WebCodecsDecoder implements VideoFrameDecoder {
   close(): void {
     this.#closed = true;
     for (const p of this.#pending.splice(0)) p.reject(new DOMException('Decoder closed', 'AbortError'));
-    if (this.#lease) giveBack(this.#lease);
+    this.#lease?.release();
     this.#lease = undefined;
   }
 }
