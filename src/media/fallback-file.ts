@@ -8,7 +8,7 @@ import type { SoftwareVideo } from './player-engine.js';
 import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
-import { probeMatroska } from './mkv-probe.js';
+import { isMatroska, probeMatroska } from './mkv-probe.js';
 import { indexTs, type TsIndex } from './mpegts.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
@@ -131,7 +131,7 @@ export class FallbackFile {
    */
   static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal, format?: string): Promise<FallbackOpened> {
     runner.setFile(blob, name);
-    const native = format === 'matroska' || format === 'webm' ? await probeMatroska(new BlobSource(blob), SCAN_PACKETS_UP_TO).catch(() => undefined) : undefined;
+    const native = isMatroska(format) ? await probeMatroska(new BlobSource(blob), SCAN_PACKETS_UP_TO).catch(() => undefined) : undefined;
     if (signal.aborted) throw new DOMException('Opening was cancelled', 'AbortError');
     const probe = native?.probe ?? (await probeFile(runner, signal));
     const video = firstVideo(probe);

@@ -258,6 +258,9 @@ export interface MatroskaProbe {
   codecPrivate: Map<number, Uint8Array>;
 }
 
+/** True for the container names sniffContainer gives Matroska files (MKV and WebM). */
+export const isMatroska = (format: string | undefined): boolean => format === 'matroska' || format === 'webm';
+
 export async function probeMatroska(source: ByteSource, packetsUpTo: number): Promise<MatroskaProbe | undefined> {
   const head = await source.read(0, HEAD_BYTES);
   const header = readHeader(head);

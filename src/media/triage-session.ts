@@ -6,7 +6,7 @@ import { audioPeak } from './audio-level.js';
 import { FallbackFile, noFallbackProblem, probeFailedProblem, SCAN_PACKETS_UP_TO, type ForeignContainer } from './fallback-file.js';
 import { summarizePackets } from './ffmpeg-jobs.js';
 import { describeProbe } from './ffprobe-info.js';
-import { probeMatroska } from './mkv-probe.js';
+import { isMatroska, probeMatroska } from './mkv-probe.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
@@ -42,8 +42,6 @@ async function describeMatroska(source: ByteSource, name: string, foreign: { for
   if (!native) return undefined;
   return { info: describeProbe(native.probe, source.size, name), ...(source.size <= SCAN_PACKETS_UP_TO ? { deepCheck: true } : {}) };
 }
-
-const isMatroska = (format: string): boolean => format === 'matroska' || format === 'webm';
 
 /** Matroska's second pass: every block listed, so the metadata and problems are complete, and the sound heard. */
 async function checkMatroska(source: ByteSource, name: string): Promise<DeepCheck> {
@@ -216,7 +214,8 @@ export class TriageSession {
   async #describeForeign(blob: Blob, name: string, foreign: ForeignContainer): Promise<ForeignFacts> {
     if (!this.ffmpeg) return { error: noFallbackProblem(name, foreign) };
     try {
-      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal, foreign.format);
+      // No container name: Matroska files come here only when describeMatroska could not read them, so ffprobe it is.
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, new AbortController().signal);
       const packets = opened.file.videoPackets();
       return {
         info: opened.info,
