@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { live } from 'lit/directives/live.js';
 import { TriageMarksStore } from '../controllers/triage-marks.js';
 import { TriageCancelled, TriagePool } from '../controllers/triage-pool.js';
@@ -619,7 +620,7 @@ export class TriageView extends LitElement {
       </p>
       <div class="layout">
         <div>${this.view === 'table' ? this.#renderTable(visible) : this.#renderGrid(visible)}</div>
-        ${selected ? this.#renderDetail(selected) : html`<div class="detail muted">Select a file (click, or N / P) to flag it, rate it, tag it or write a note. Keys: K keep, X reject, S star, 0–5 rating, C compare two files, Enter opens the player.</div>`}
+        ${selected ? keyed(selected.path, this.#renderDetail(selected)) : html`<div class="detail muted">Select a file (click, or N / P) to flag it, rate it, tag it or write a note. Keys: K keep, X reject, S star, 0–5 rating, C compare two files, Enter opens the player.</div>`}
       </div>
     `;
   }
@@ -768,6 +769,9 @@ export class TriageView extends LitElement {
     </div>`;
   }
 
+  // Tags and note are committed on change, so text being typed lives only in the
+  // field: plain (not live) bindings leave it alone when progress re-renders the
+  // view, and the caller keys the pane by path so another file gets fresh fields.
   #renderDetail(row: Row) {
     const marks = row.marks;
     return html`<aside class="detail" aria-label="Selected file" data-testid="triage-detail">
@@ -791,12 +795,12 @@ export class TriageView extends LitElement {
         <input
           class="field"
           data-testid="triage-tags"
-          .value=${live(marks.tags.join(', '))}
+          .value=${marks.tags.join(', ')}
           @change=${(e: Event) => this.#mark(row, { tags: parseTags((e.target as HTMLInputElement).value) })}
       /></label>
       <label
         >Note
-        <textarea class="field" data-testid="triage-note" .value=${live(marks.note)} @change=${(e: Event) => this.#mark(row, { note: (e.target as HTMLTextAreaElement).value })}></textarea>
+        <textarea class="field" data-testid="triage-note" .value=${marks.note} @change=${(e: Event) => this.#mark(row, { note: (e.target as HTMLTextAreaElement).value })}></textarea>
       </label>
       ${row.facts?.problems.length
         ? html`<ul data-testid="triage-problems">

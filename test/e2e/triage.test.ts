@@ -377,7 +377,15 @@ describe('flags', () => {
     await page.keyboard.press('x');
     await expect.poll(() => row(page, second).getAttribute('data-flag')).toBe('');
     await row(page, 'clean.mp4').click();
+    await page.locator('[data-testid=triage-detail] h3', { hasText: /^clean\.mp4$/ }).waitFor();
     await page.locator('[data-testid=triage-tags]').fill('intro, b-roll');
+    // Text not yet committed survives a re-render (as progress updates cause while a folder is read).
+    await page.evaluate(`(async () => {
+      const view = document.querySelector('peekcast-app').shadowRoot.querySelector('pc-triage');
+      view.requestUpdate();
+      await view.updateComplete;
+    })()`);
+    expect(await page.locator('[data-testid=triage-tags]').inputValue()).toBe('intro, b-roll');
     await page.locator('[data-testid=triage-tags]').press('Tab');
     // Tags are searchable; the flag filter finds the kept file.
     await page.locator('[data-testid=filter-text]').fill('b-roll');
