@@ -127,6 +127,16 @@ export class AudioOutput {
     };
   }
 
+  /**
+   * Creates the AudioContext and asks it to run, without waiting: opening the audio device takes
+   * 100–400 ms, which otherwise delays the first `start()`. Call it when sound is likely soon and
+   * the browser will allow it (the user has interacted with the page).
+   */
+  warm(): void {
+    const context = this.#contextNow();
+    if (context.state === 'suspended') context.resume().catch(() => undefined);
+  }
+
   /** Silences and drops every scheduled chunk (pause, seek, rate change), with a 10 ms fade. */
   stop(): void {
     this.#generation++;

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import * as Comlink from 'comlink';
 import { epochNow, mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type PlayerApi, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
+import type { PcmChunk } from '../media/audio-track-reader.js';
 import { AudioOutput } from './audio-output.js';
 
 export type PlayerState = 'paused' | 'playing' | 'ended' | 'error';
@@ -9,6 +10,8 @@ export type PlayerState = 'paused' | 'playing' | 'ended' | 'error';
 const AUDIO_AHEAD = 1.0;
 /** How often the audio clock re-anchors the video presenter (the two clocks drift apart). */
 const ANCHOR_MS = 250;
+/** Sound decoded before the clock starts, seconds of real time: enough to cover the first pump. */
+const FIRST_AUDIO_SEC = 0.25;
 
 /**
  * Drives the player worker for its host: play/pause with the audio output as master clock,
@@ -44,9 +47,14 @@ export class PlaybackController implements ReactiveController {
     host.addController(this);
   }
 
-  hostConnected(): void {}
+  hostConnected(): void {
+    window.addEventListener('pointerdown', this.#warmAudio, { capture: true, passive: true });
+    window.addEventListener('keydown', this.#warmAudio, { capture: true, passive: true });
+  }
 
   hostDisconnected(): void {
+    window.removeEventListener('pointerdown', this.#warmAudio, { capture: true });
+    window.removeEventListener('keydown', this.#warmAudio, { capture: true });
     this.detach();
     this.#audio.close();
   }
@@ -62,8 +70,15 @@ export class PlaybackController implements ReactiveController {
     this.error = undefined;
     this.notice = undefined;
     this.loopA = this.loopB = undefined;
+    // A file chosen by a click or a drop: the browser will let sound start, so open the device now.
+    if (navigator.userActivation?.hasBeenActive) this.#warmAudio();
     this.#host.requestUpdate();
   }
+
+  /** Gets the audio device going ahead of play (a key or pointer press may well be one). */
+  readonly #warmAudio = (): void => {
+    if (this.facts?.hasAudio && !this.muted) this.#audio.warm();
+  };
 
   /** Forgets the worker player (another file opened). */
   detach(): void {
@@ -110,16 +125,22 @@ export class PlaybackController implements ReactiveController {
     const from = this.time;
     const skim = skims(rate);
     let withAudio = facts.hasAudio && !skim && !this.muted;
-    // Pictures first: the clock starts once the first frames are decoded.
-    if (facts.hasVideo && !skim) await api.preroll();
+    if (withAudio) {
+      this.#audioEnded = false;
+      this.#audio.warm();
+    }
+    // The first pictures, the first sound and the audio device get ready side by side (one after
+    // the other, a cold start took 500–700 ms); the clock starts once all three are.
+    const [, firstSound] = await Promise.all([
+      facts.hasVideo && !skim ? api.preroll() : undefined,
+      withAudio ? this.#firstAudio(api, from, run) : undefined,
+    ]);
     if (run !== this.#run) return;
     let anchor: ClockAnchor = { mediaTime: from, epochMs: epochNow(), rate, source: 'system' };
     if (withAudio) {
-      this.#audioEnded = false;
       try {
-        await api.audioSeek(from);
         await this.#audio.start(from, rate);
-        await this.#pumpAudio(api, run);
+        if (firstSound) this.#audio.schedule(firstSound);
         anchor = this.#audioAnchor(rate) ?? { ...anchor, epochMs: epochNow() };
       } catch (error) {
         // The browser refused to start sound (no user gesture yet): play the picture on the system clock.
@@ -143,6 +164,8 @@ export class PlaybackController implements ReactiveController {
     });
     if (facts.hasVideo) await api.play(anchor, onFrame, onEnd);
     this.#timer = setInterval(() => void this.#tick(api, run, rate, withAudio), withAudio ? ANCHOR_MS : 100);
+    // The first chunk covers a moment: schedule the rest of the lead now, not a tick later.
+    if (withAudio) void this.#tick(api, run, rate, withAudio);
   }
 
   async pause(): Promise<void> {
@@ -261,6 +284,22 @@ export class PlaybackController implements ReactiveController {
     if (run !== this.#run || this.loopA === undefined) return;
     this.time = this.loopA;
     await this.play();
+  }
+
+  /** Seeks the sound to `from` and reads its first chunk; undefined at its end or on a read error (the picture plays on). */
+  async #firstAudio(api: Comlink.Remote<PlayerApi>, from: number, run: number): Promise<PcmChunk | undefined> {
+    try {
+      await api.audioSeek(from);
+      const chunk = await api.audioRead(FIRST_AUDIO_SEC * Math.max(1, this.rate), this.rate);
+      if (!chunk) this.#audioEnded = true;
+      return chunk;
+    } catch (error) {
+      if (run === this.#run) {
+        console.warn('audio stopped:', error);
+        this.#audioEnded = true;
+      }
+      return undefined;
+    }
   }
 
   async #pumpAudio(api: Comlink.Remote<PlayerApi>, run: number): Promise<void> {
