@@ -41,6 +41,8 @@ export class PlaybackController implements ReactiveController {
   #run = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #audioEnded = false;
+  /** The run of the last pause: while it is the current run, a pause is on its way or done. */
+  #pauseRun = -1;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
@@ -89,8 +91,9 @@ export class PlaybackController implements ReactiveController {
     this.facts = undefined;
   }
 
+  /** Playing, and not being paused: a key pressed while a pause is on its way sees it paused. */
   get playing(): boolean {
-    return this.state === 'playing';
+    return this.state === 'playing' && this.#pauseRun !== this.#run;
   }
 
   /** The audio level (0..1) being heard, for the audio-only meter. */
@@ -170,11 +173,14 @@ export class PlaybackController implements ReactiveController {
 
   async pause(): Promise<void> {
     const api = this.#api;
-    this.#run++;
+    const run = ++this.#run;
     this.#stopTimers();
     this.#audio.stop();
     if (!api) return;
+    this.#pauseRun = run;
     const info = await api.pause();
+    // A play or seek asked for meanwhile owns the state and the frame now.
+    if (run !== this.#run) return;
     if (info) this.#show(info);
     if (this.state === 'playing') {
       this.state = 'paused';

@@ -70,7 +70,8 @@ function startBridge(args: string[], command: 'send' | 'receive' = 'send'): Brid
       }
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then stdout and stderr are drained, so the last log lines are in.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const bridge = { child, lines, exited };
   bridges.push(bridge);
   return bridge;

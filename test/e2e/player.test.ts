@@ -294,11 +294,12 @@ describe('player in chromium', () => {
     await expect.poll(async () => Number(await player(page).getAttribute('data-time'))).toBeGreaterThan(0);
     const t0 = Number(await player(page).getAttribute('data-time'));
     const wall0 = Date.now();
-    await page.waitForTimeout(1000);
+    await page.waitForTimeout(1500);
     const advanced = (Number(await player(page).getAttribute('data-time')) - t0) / ((Date.now() - wall0) / 1000);
     expect(advanced).toBeGreaterThan(1.6);
     expect(advanced).toBeLessThan(2.4);
     await page.keyboard.press('k');
+    await expect.poll(() => player(page).getAttribute('data-state')).toBe('paused');
     await page.locator('[data-testid=speed]').selectOption('1');
     await goToTime(page, 1);
     await page.keyboard.press('[');

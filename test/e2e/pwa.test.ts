@@ -127,7 +127,8 @@ describe('the installed app', () => {
     // Its metadata is read in JavaScript; its thumbnails need the core (ffmpeg copies the first
     // keyframe), so once they are drawn the core (wasm and glue) has been fetched.
     await expect.poll(() => page.locator('[data-testid=thumb]').count(), { timeout: 60_000 }).toBe(2);
-    expect((await cached()).some((u) => u.endsWith('.wasm'))).toBe(true);
+    // The service worker stores the 32 MB core after handing it over: poll for the write.
+    await expect.poll(async () => (await cached()).some((u) => u.endsWith('.wasm')), { timeout: 15_000 }).toBe(true);
     await context.setOffline(true);
     await page.reload();
     await page.locator('[data-testid=file-input]').setInputFiles(fixturePath('sample-webm'));

@@ -233,7 +233,8 @@ describe('triage of a folder', () => {
     await compare.locator('[data-testid=compare-step-forward]').click();
     await expect.poll(async () => (await times()).every((t) => t > 1.01 && t < 1.1), { timeout: 10_000 }).toBe(true);
     await compare.locator('[data-testid=compare-play]').click();
-    await page.waitForTimeout(600);
+    // Both play (poll: starting two players takes a while on a busy machine), then pause together.
+    await expect.poll(async () => (await times())[0], { timeout: 10_000 }).toBeGreaterThan(1.3);
     await compare.locator('[data-testid=compare-play]').click();
     await expect.poll(async () => {
       const [a, b] = await times();
@@ -308,10 +309,15 @@ describe('a folder opened through File System Access', () => {
         return (await file.text()).trim().split('\\r\\n').length;
       } catch { return 0; }
     })()`), { timeout: 10_000 }).toBe(3);
-    const json = JSON.parse((await page.evaluate(`(async () => {
+    // The JSON is written after the CSV: poll until it is there and whole.
+    const readJson = () => page.evaluate(`(async () => {
       const trip = await (await navigator.storage.getDirectory()).getDirectoryHandle('Trip');
-      return (await (await trip.getFileHandle('Trip - peekcast triage.json')).getFile()).text();
-    })()`)) as string) as { folder: string; files: Array<{ path: string }> };
+      try {
+        return JSON.parse(await (await (await trip.getFileHandle('Trip - peekcast triage.json')).getFile()).text());
+      } catch { return null; }
+    })()`) as Promise<{ folder: string; files: Array<{ path: string }> } | null>;
+    await expect.poll(readJson, { timeout: 10_000 }).not.toBeNull();
+    const json = (await readJson())!;
     expect(json.folder).toBe('Trip');
     expect(json.files.map((f) => f.path).sort()).toEqual(['clean.mp4', 'sub/clip.mkv']);
     expect(errors).toEqual([]);
@@ -396,10 +402,11 @@ describe('flags', () => {
 
     await page.reload();
     await openFolder(page, folder);
-    expect(await row(page, 'clean.mp4').getAttribute('data-flag')).toBe('keep');
-    expect(await row(page, 'clean.mp4').getAttribute('data-rating')).toBe('4');
-    expect(await row(page, third).getAttribute('data-flag')).toBe('star');
-    expect(await row(page, second).getAttribute('data-flag')).toBe('');
+    // Marks are read back from IndexedDB as rows fill in: poll.
+    await expect.poll(() => row(page, 'clean.mp4').getAttribute('data-flag')).toBe('keep');
+    await expect.poll(() => row(page, 'clean.mp4').getAttribute('data-rating')).toBe('4');
+    await expect.poll(() => row(page, third).getAttribute('data-flag')).toBe('star');
+    await expect.poll(() => row(page, second).getAttribute('data-flag')).toBe('');
 
     // The same bytes under another name, in another folder: the marks follow the content.
     const renamed = await mkdtemp(join(tmpdir(), 'peekcast-renamed-'));
