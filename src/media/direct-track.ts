@@ -35,14 +35,16 @@ export function payloadOffset(container: string, codec: string, head: Uint8Array
  * A sample table that points straight into the user's file, built from ffprobe's packet list, for a
  * track whose sample description comes from a one-keyframe MP4 ffmpeg remuxed (`piece`). It is
  * trusted only when the file's bytes at the first keyframe are exactly the piece's sample: otherwise
- * undefined, and the caller stays on the remux-per-keyframe path.
+ * undefined, and the caller stays on the remux-per-keyframe path. A piece without a sample is a
+ * description made from the container's own header, for a table of our own reading (Matroska): then
+ * only the block layout is checked.
  */
 export async function directTrack(
   source: ByteSource,
   container: string,
   codec: string,
   table: PacketTable,
-  piece: { track: DemuxedTrack; firstSample: Uint8Array },
+  piece: { track: DemuxedTrack; firstSample?: Uint8Array },
   durationSec: number,
 ): Promise<DemuxedTrack | undefined> {
   const firstKey = table.key.indexOf(1);
@@ -52,10 +54,12 @@ export async function directTrack(
   if (offset === undefined) return undefined;
   for (let i = 0; i < table.count; i++) if (table.pos[i]! < 0) return undefined;
   const expected = piece.firstSample;
-  const actual = await source.read(table.pos[firstKey]! + offset, table.size[firstKey]!);
-  // Our MPEG-TS tables cut H.264/HEVC access units where the PES does, ffmpeg's parser a zero byte later.
-  const nal = container === 'ts' && (codec === 'h264' || codec === 'hevc');
-  if (nal ? !sameNalUnits(actual, expected) : actual.byteLength !== expected.byteLength || !actual.every((b, i) => b === expected[i])) return undefined;
+  if (expected) {
+    const actual = await source.read(table.pos[firstKey]! + offset, table.size[firstKey]!);
+    // Our MPEG-TS tables cut H.264/HEVC access units where the PES does, ffmpeg's parser a zero byte later.
+    const nal = container === 'ts' && (codec === 'h264' || codec === 'hevc');
+    if (nal ? !sameNalUnits(actual, expected) : actual.byteLength !== expected.byteLength || !actual.every((b, i) => b === expected[i])) return undefined;
+  }
 
   const count = table.count;
   const samples: SampleTable = {

@@ -8,7 +8,7 @@ import type { SoftwareVideo } from './player-engine.js';
 import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
-import { isMatroska, probeMatroska } from './mkv-probe.js';
+import { isMatroska, matroskaVideoConfig, probeMatroska } from './mkv-probe.js';
 import { indexTs, type TsIndex } from './mpegts.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
@@ -99,6 +99,8 @@ export class FallbackFile {
   #mp4: { track: DemuxedTrack; index: KeyframeIndex } | undefined;
   /** For MPEG-TS, once indexed: where its payloads are. */
   #ts: TsIndex | undefined;
+  /** For Matroska/WebM read in JavaScript at open: each stream's CodecPrivate. */
+  #codecPrivate: Map<number, Uint8Array> | undefined;
 
   private constructor(
     private readonly runner: FfmpegRunner,
@@ -159,6 +161,7 @@ export class FallbackFile {
     }
     const file = new FallbackFile(runner, name, info, video ? `0:${video.index}` : undefined, backend, startSec, packets?.keyframeTimes, blob, probe, video?.index, tables, audio?.index);
     file.#ts = listed?.ts;
+    file.#codecPrivate = native?.codecPrivate;
     return { info, decoder: backend, ...(problem ? { problem } : {}), file };
   }
 
@@ -180,6 +183,14 @@ export class FallbackFile {
   async listVideoPackets(signal: AbortSignal): Promise<PacketTable | undefined> {
     if (this.streamIndex === undefined) return undefined;
     return (await this.#listPackets(signal)).get(this.streamIndex);
+  }
+
+  /**
+   * True when the filmstrip can do without ffmpeg.wasm: a Matroska/WebM file whose blocks were listed
+   * in JavaScript at open, in a codec for WebCodecs (see #matroskaKeyframeTrack).
+   */
+  get filmstripInJavaScript(): boolean {
+    return this.#matroska && this.backend === 'ffmpeg+webcodecs' && this.#codecPrivate !== undefined && this.videoPackets() !== undefined;
   }
 
   /** True when every packet is already listed (small files are indexed at open). */
@@ -275,6 +286,8 @@ export class FallbackFile {
       return { source: direct.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...(direct.config ? { config: direct.config } : {}) };
     }
     if (!video || !this.#readsInPlace() || this.streamIndex === undefined) return undefined;
+    const native = this.#matroska && this.backend === 'ffmpeg+webcodecs' ? await this.#matroskaKeyframeTrack(video, count) : undefined;
+    if (native) return native;
     const piece = await this.#firstPiece(signal);
     if (!piece) return undefined;
     const config = piece.config ? { config: piece.config } : {};
@@ -307,6 +320,42 @@ export class FallbackFile {
       return { index, target, sample, ts: keys.pts[sample]! };
     });
     return { source: this.source, track, slots, ...config };
+  }
+
+  /**
+   * For a Matroska/WebM file read in JavaScript at open, in a codec WebCodecs takes: the keyframes
+   * come from its block list (or its Cues) and the decoder setup from the track header's
+   * CodecPrivate, so its filmstrip needs nothing from ffmpeg.wasm (whose core takes a second to
+   * compile). Undefined when the header does not say enough or the file has no index.
+   */
+  async #matroskaKeyframeTrack(video: TrackInfo, count: number): Promise<KeyframeTrack | undefined> {
+    const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
+    const config = stream && this.#codecPrivate && matroskaVideoConfig(stream, this.#codecPrivate.get(stream.index));
+    if (!config || !(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
+    // Every block when they were listed at open (small files), else the file's own index (Cues).
+    const table = this.videoPackets() ?? (await readMkvCues(this.source, this.startSec).catch(() => undefined));
+    if (!table) return undefined;
+    const header: DemuxedTrack = {
+      id: this.streamIndex! + 1,
+      handler: 'vide',
+      fourcc: config.codec.slice(0, 4),
+      codecString: config.codec,
+      timescale: 1,
+      durationSec: this.info.durationSec,
+      language: undefined,
+      matrix: [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000],
+      width: video.width ?? 0,
+      height: video.height ?? 0,
+      channelCount: 0,
+      sampleRate: 0,
+      // The decoder setup travels as `config`; the filmstrip reads nothing else of the description.
+      config: new Map(),
+      stsd: new Uint8Array(0),
+      samples: { count: 0, offset: new Float64Array(0), size: new Uint32Array(0), dts: new Float64Array(0), pts: new Float64Array(0), duration: new Uint32Array(0), sync: new Uint8Array(0) },
+    };
+    const track = await directTrack(this.source, this.info.container, video.codec, table, { track: header }, this.info.durationSec);
+    if (!track) return undefined;
+    return { source: this.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), config };
   }
 
   /**

@@ -1,15 +1,10 @@
 import { payloadOffset } from './direct-track.js';
 import { SCAN_PACKETS_UP_TO } from './fallback-file.js';
-import { codecStringFor, describeProbe } from './ffprobe-info.js';
-import { probeMatroska } from './mkv-probe.js';
+import { describeProbe } from './ffprobe-info.js';
+import { matroskaVideoConfig, probeMatroska } from './mkv-probe.js';
 import type { ByteSource } from './source.js';
 import { renderThumbnail, uprightView } from './thumbnails.js';
 import { WebCodecsDecoder } from './webcodecs-decoder.js';
-
-/** Codecs WebCodecs may decode straight from a Matroska block. */
-const DIRECT = new Set(['h264', 'hevc', 'vp8', 'vp9', 'av1']);
-/** Codecs whose decoder needs the CodecPrivate (avcC, hvcC) as its description. */
-const NEEDS_DESCRIPTION = new Set(['h264', 'hevc']);
 
 /**
  * A poster for a Matroska/WebM file without ffmpeg.wasm: the keyframe nearest the middle, found in
@@ -22,9 +17,8 @@ export async function matroskaPoster(source: ByteSource, name: string, maxSize: 
   const native = await probeMatroska(source, SCAN_PACKETS_UP_TO);
   const stream = native?.probe.streams?.find((s) => s.codec_type === 'video');
   const table = stream && native?.tables?.get(stream.index);
-  if (!native || !stream || !table || !DIRECT.has(stream.codec_name ?? '')) return undefined;
-  const description = native.codecPrivate.get(stream.index);
-  if (NEEDS_DESCRIPTION.has(stream.codec_name!) && !description) return undefined;
+  const config = stream && native && matroskaVideoConfig(stream, native.codecPrivate.get(stream.index));
+  if (!native || !stream || !table || !config) return undefined;
   const info = describeProbe(native.probe, source.size, name);
   const middle = info.durationSec / 2;
   let best = -1;
@@ -33,11 +27,6 @@ export async function matroskaPoster(source: ByteSource, name: string, maxSize: 
     if (best < 0 || Math.abs(table.pts[i]! - middle) < Math.abs(table.pts[best]! - middle)) best = i;
   }
   if (best < 0) return undefined;
-  const config: VideoDecoderConfig = {
-    codec: codecStringFor(stream),
-    ...(stream.width && stream.height ? { codedWidth: stream.width, codedHeight: stream.height } : {}),
-    ...(description && NEEDS_DESCRIPTION.has(stream.codec_name!) ? { description } : {}),
-  };
   if (!(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
   // A block's position is that of its header (track number, timecode, flags); the frame follows it.
   const block = await source.read(table.pos[best]!, table.size[best]! + 16);

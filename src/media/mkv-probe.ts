@@ -1,7 +1,7 @@
 import { parseAudioSpecificConfig, parseAvcC, parseHvcC, parseAv1C, colorNames, type CodecDetails } from './codec-config.js';
 import { children, element, ID, uint, type Element } from './ebml.js';
 import type { PacketTable } from './ffmpeg-jobs.js';
-import type { ProbeJson, ProbeStream } from './ffprobe-info.js';
+import { codecStringFor, type ProbeJson, type ProbeStream } from './ffprobe-info.js';
 import { indexMkv } from './mkv-index.js';
 import type { ByteSource } from './source.js';
 
@@ -296,4 +296,24 @@ export async function probeMatroska(source: ByteSource, packetsUpTo: number): Pr
     streams,
   };
   return { probe, ...(tables ? { tables } : {}), codecPrivate };
+}
+
+/** Codecs WebCodecs may decode straight from a Matroska block. */
+const DIRECT_VIDEO = new Set(['h264', 'hevc', 'vp8', 'vp9', 'av1']);
+/** Codecs whose decoder needs the CodecPrivate (avcC, hvcC) as its description. */
+const NEEDS_DESCRIPTION = new Set(['h264', 'hevc']);
+
+/**
+ * The WebCodecs setup of a Matroska video stream from its track header alone (codec, size, and the
+ * CodecPrivate as description where the codec needs one); undefined for codecs that are not decoded
+ * straight from a block. Whether the browser takes it is for `isConfigSupported` to say.
+ */
+export function matroskaVideoConfig(stream: ProbeStream, codecPrivate: Uint8Array | undefined): VideoDecoderConfig | undefined {
+  const codec = stream.codec_name ?? '';
+  if (!DIRECT_VIDEO.has(codec) || (NEEDS_DESCRIPTION.has(codec) && !codecPrivate)) return undefined;
+  return {
+    codec: codecStringFor(stream),
+    ...(stream.width && stream.height ? { codedWidth: stream.width, codedHeight: stream.height } : {}),
+    ...(codecPrivate && NEEDS_DESCRIPTION.has(codec) ? { description: codecPrivate } : {}),
+  };
 }

@@ -153,8 +153,9 @@ export class QuickLookSession {
     this.#thumbnailsAbort = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, this.#thumbnailsAbort.signal]);
     let fallback = this.#fallback;
-    if (fallback?.indexed) {
-      // A small hybrid file, indexed at open: read its keyframes straight from the file.
+    if (fallback?.indexed && !fallback.filmstripInJavaScript) {
+      // A small hybrid file, indexed at open: read its keyframes straight from the file (the
+      // sample description comes from ffmpeg, except for Matroska, whose own header gives it).
       const direct = await fallback.direct(signal).catch(() => undefined);
       if (direct?.config && this.#fallback === fallback) {
         this.#adopt(fallback, direct, direct.config);

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../src/shared/media-info.js';
-import { fixturePath } from '../fixtures/generate.js';
+import { PLAYBACK_FIXTURE } from '../fixtures/catalog.js';
+import { ensureOnDemandFixture, fixturePath } from '../fixtures/generate.js';
 import { openApp as open, choose, ffmpegFrameAt, meanAbsDiff, rgbaOf, thumbPixels } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/serve.js';
@@ -171,6 +172,55 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     await page.locator('[data-testid=play]').click();
     await expect.poll(async () => Number(await player.getAttribute('data-frame')), { timeout: 15_000 }).toBeGreaterThan(35);
     await page.locator('[data-testid=play]').click();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the filmstrip of an MKV and a WebM without ffmpeg.wasm (keyframes from their own block list)', async () => {
+    for (const name of ['sample-mkv', 'sample-webm']) {
+      const { page, errors } = await openApp('?thumbs=3');
+      // The player, which loads once the filmstrip is done, still asks ffmpeg for its sample descriptions: only
+      // requests made before the filmstrip was complete count.
+      const coreRequests: number[] = [];
+      page.on('request', (request) => {
+        if (/ffmpeg-core/.test(request.url())) coreRequests.push(Date.now());
+      });
+      await choose(page, name);
+      await expect.poll(() => page.locator('[data-testid=filmstrip] [data-testid=thumb]').count(), { timeout: 30_000 }).toBe(3);
+      expect(await page.locator('[data-testid=decoder]').textContent(), name).toBe('ffmpeg+webcodecs');
+      const done = (await page.evaluate(`(async () => {
+        while (!performance.getEntriesByName('quicklook:filmstrip').length) await new Promise((r) => setTimeout(r, 20));
+        const m = performance.getEntriesByName('quicklook:filmstrip')[0];
+        return performance.timeOrigin + m.startTime + m.duration;
+      })()`)) as number;
+      expect(coreRequests.filter((t) => t < done), name).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('draws the filmstrip of an MKV too large to list at open from its Cues, without ffmpeg.wasm, like ffmpeg', async () => {
+    // The 60 s 1080p playback fixture's video copied into Matroska: 100+ MB, past what open lists block by block.
+    const mkv = join(scratch, 'large.mkv');
+    await run('ffmpeg', ['-v', 'error', '-i', await ensureOnDemandFixture(PLAYBACK_FIXTURE), '-map', '0:v', '-c', 'copy', '-f', 'matroska', mkv]);
+    expect(statSync(mkv).size).toBeGreaterThan(48 * 1024 * 1024);
+    const { page, errors } = await openApp('?thumbs=4');
+    const coreRequests: number[] = [];
+    page.on('request', (request) => {
+      if (/ffmpeg-core/.test(request.url())) coreRequests.push(Date.now());
+    });
+    await choose(page, mkv);
+    const times = await thumbTimes(page, 4);
+    expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg+webcodecs');
+    const done = (await page.evaluate(`(async () => {
+      while (!performance.getEntriesByName('quicklook:filmstrip').length) await new Promise((r) => setTimeout(r, 20));
+      const m = performance.getEntriesByName('quicklook:filmstrip')[0];
+      return performance.timeOrigin + m.startTime + m.duration;
+    })()`)) as number;
+    expect(coreRequests.filter((t) => t < done)).toEqual([]);
+    const thumb = await thumbPixels(page, 2);
+    const error = meanAbsDiff(await nativeFrame(mkv, times[2]!, thumb.width, thumb.height), Uint8Array.from(thumb.rgba));
+    expect(error, `mean error ${error.toFixed(1)} at ${times[2]} s`).toBeLessThan(14);
     expect(errors).toEqual([]);
     await page.close();
   });
