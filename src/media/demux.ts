@@ -290,7 +290,8 @@ function editOffsetTicks(trak: TrakBox, timescale: number, movieTimescale: numbe
   return delay;
 }
 
-function emptyTable(count: number): SampleTable {
+/** A sample table of `count` samples, every field zero. */
+export function emptyTable(count: number): SampleTable {
   return {
     count,
     offset: new Float64Array(count),

@@ -1,7 +1,7 @@
 import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
 import type { DecoderBackend, QuickLookProblem, ThumbnailFailure } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder } from './decoder.js';
-import { demuxMp4, type Demuxed, type DemuxedTrack } from './demux.js';
+import { demuxMp4, emptyTable, type Demuxed, type DemuxedTrack } from './demux.js';
 import { directTrack } from './direct-track.js';
 import { FfmpegDecodeStream, softwareDecodeSize } from './ffmpeg-decode-stream.js';
 import type { SoftwareVideo } from './player-engine.js';
@@ -190,7 +190,12 @@ export class FallbackFile {
    * in JavaScript at open, in a codec for WebCodecs (see #matroskaKeyframeTrack).
    */
   get filmstripInJavaScript(): boolean {
-    return this.#matroska && this.backend === 'ffmpeg+webcodecs' && this.#codecPrivate !== undefined && this.videoPackets() !== undefined;
+    return this.#matroskaHybrid && this.videoPackets() !== undefined;
+  }
+
+  /** A hybrid Matroska/WebM file whose track headers were read in JavaScript at open. */
+  get #matroskaHybrid(): boolean {
+    return this.#matroska && this.backend === 'ffmpeg+webcodecs' && this.#codecPrivate !== undefined;
   }
 
   /** True when every packet is already listed (small files are indexed at open). */
@@ -286,7 +291,7 @@ export class FallbackFile {
       return { source: direct.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), ...(direct.config ? { config: direct.config } : {}) };
     }
     if (!video || !this.#readsInPlace() || this.streamIndex === undefined) return undefined;
-    const native = this.#matroska && this.backend === 'ffmpeg+webcodecs' ? await this.#matroskaKeyframeTrack(video, count) : undefined;
+    const native = this.#matroskaHybrid ? await this.#matroskaKeyframeTrack(video, count) : undefined;
     if (native) return native;
     const piece = await this.#firstPiece(signal);
     if (!piece) return undefined;
@@ -330,7 +335,7 @@ export class FallbackFile {
    */
   async #matroskaKeyframeTrack(video: TrackInfo, count: number): Promise<KeyframeTrack | undefined> {
     const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
-    const config = stream && this.#codecPrivate && matroskaVideoConfig(stream, this.#codecPrivate.get(stream.index));
+    const config = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
     if (!config || !(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
     // Every block when they were listed at open (small files), else the file's own index (Cues).
     const table = this.videoPackets() ?? (await readMkvCues(this.source, this.startSec).catch(() => undefined));
@@ -351,7 +356,7 @@ export class FallbackFile {
       // The decoder setup travels as `config`; the filmstrip reads nothing else of the description.
       config: new Map(),
       stsd: new Uint8Array(0),
-      samples: { count: 0, offset: new Float64Array(0), size: new Uint32Array(0), dts: new Float64Array(0), pts: new Float64Array(0), duration: new Uint32Array(0), sync: new Uint8Array(0) },
+      samples: emptyTable(0),
     };
     const track = await directTrack(this.source, this.info.container, video.codec, table, { track: header }, this.info.durationSec);
     if (!track) return undefined;

@@ -29,7 +29,7 @@ export interface StblTables {
   chunkOffsets: Float64Array;
 }
 
-/** The boxes read here; in the copy given to mp4box they are renamed `free` so it skips them. */
+/** The boxes read here; in the moov bytes then given to mp4box they are renamed `free`, so it skips them. */
 const TABLE_TYPES = new Set(['stsz', 'stz2', 'stts', 'ctts', 'stss', 'stsc', 'stco', 'co64']);
 const FREE = [0x66, 0x72, 0x65, 0x65];
 /** moov → trak → mdia → minf → stbl. */

@@ -64,6 +64,25 @@ async function thumbTimes(page: Page, count: number): Promise<number[]> {
 }
 
 /** Debian ffmpeg's picture of the frame shown at `ts` (seconds from the file's start), scaled, as RGBA. */
+/**
+ * Records the page's requests for ffmpeg.wasm's core; the returned function gives those made before
+ * the filmstrip was complete (the player, which loads after it, may ask for the core: that is fine).
+ */
+function coreRequestsBeforeFilmstrip(page: Page): () => Promise<number[]> {
+  const requests: number[] = [];
+  page.on('request', (request) => {
+    if (/ffmpeg-core/.test(request.url())) requests.push(Date.now());
+  });
+  return async () => {
+    const done = (await page.evaluate(`(async () => {
+      while (!performance.getEntriesByName('quicklook:filmstrip').length) await new Promise((r) => setTimeout(r, 20));
+      const m = performance.getEntriesByName('quicklook:filmstrip')[0];
+      return performance.timeOrigin + m.startTime + m.duration;
+    })()`)) as number;
+    return requests.filter((t) => t < done);
+  };
+}
+
 async function nativeFrame(path: string, ts: number, width: number, height: number): Promise<Uint8Array> {
   // Output seeking: decode from the start and keep the first frame at or after `ts` (exact, and relative to the start time).
   const { stdout } = await run('ffmpeg', [
@@ -179,21 +198,12 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
   it('draws the filmstrip of an MKV and a WebM without ffmpeg.wasm (keyframes from their own block list)', async () => {
     for (const name of ['sample-mkv', 'sample-webm']) {
       const { page, errors } = await openApp('?thumbs=3');
-      // The player, which loads once the filmstrip is done, still asks ffmpeg for its sample descriptions: only
-      // requests made before the filmstrip was complete count.
-      const coreRequests: number[] = [];
-      page.on('request', (request) => {
-        if (/ffmpeg-core/.test(request.url())) coreRequests.push(Date.now());
-      });
+      // The player, which loads once the filmstrip is done, still asks ffmpeg for its sample descriptions.
+      const coreRequests = coreRequestsBeforeFilmstrip(page);
       await choose(page, name);
       await expect.poll(() => page.locator('[data-testid=filmstrip] [data-testid=thumb]').count(), { timeout: 30_000 }).toBe(3);
       expect(await page.locator('[data-testid=decoder]').textContent(), name).toBe('ffmpeg+webcodecs');
-      const done = (await page.evaluate(`(async () => {
-        while (!performance.getEntriesByName('quicklook:filmstrip').length) await new Promise((r) => setTimeout(r, 20));
-        const m = performance.getEntriesByName('quicklook:filmstrip')[0];
-        return performance.timeOrigin + m.startTime + m.duration;
-      })()`)) as number;
-      expect(coreRequests.filter((t) => t < done), name).toEqual([]);
+      expect(await coreRequests(), name).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     }
@@ -205,19 +215,11 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     await run('ffmpeg', ['-v', 'error', '-i', await ensureOnDemandFixture(PLAYBACK_FIXTURE), '-map', '0:v', '-c', 'copy', '-f', 'matroska', mkv]);
     expect(statSync(mkv).size).toBeGreaterThan(48 * 1024 * 1024);
     const { page, errors } = await openApp('?thumbs=4');
-    const coreRequests: number[] = [];
-    page.on('request', (request) => {
-      if (/ffmpeg-core/.test(request.url())) coreRequests.push(Date.now());
-    });
+    const coreRequests = coreRequestsBeforeFilmstrip(page);
     await choose(page, mkv);
     const times = await thumbTimes(page, 4);
     expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg+webcodecs');
-    const done = (await page.evaluate(`(async () => {
-      while (!performance.getEntriesByName('quicklook:filmstrip').length) await new Promise((r) => setTimeout(r, 20));
-      const m = performance.getEntriesByName('quicklook:filmstrip')[0];
-      return performance.timeOrigin + m.startTime + m.duration;
-    })()`)) as number;
-    expect(coreRequests.filter((t) => t < done)).toEqual([]);
+    expect(await coreRequests()).toEqual([]);
     const thumb = await thumbPixels(page, 2);
     const error = meanAbsDiff(await nativeFrame(mkv, times[2]!, thumb.width, thumb.height), Uint8Array.from(thumb.rgba));
     expect(error, `mean error ${error.toFixed(1)} at ${times[2]} s`).toBeLessThan(14);
