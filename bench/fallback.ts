@@ -3,8 +3,8 @@
  * in one headless chromium, rounds interleaved, medians and ratios printed.
  *
  * - HEVC 1080p30 MP4, 60 s (WebCodecs cannot decode HEVC here): time from choosing the file to the
- *   first thumbnail, core load from the HTTP cache included (each round is a fresh page, so a fresh
- *   worker that compiles the cached core), and to 20 keyframe thumbnails; against Debian's native
+ *   first thumbnail, core load from the returning user's stored copy included (each round is a fresh
+ *   page, so a fresh worker that reads and compiles the core the warm-up stored), and to 20 keyframe thumbnails; against Debian's native
  *   `ffmpeg -skip_frame nokey` decoding every keyframe of the same file at thumbnail size.
  * - The same 60 s of 1080p30 H.264 in MKV (hybrid: ffmpeg copies keyframes, WebCodecs decodes) and in
  *   MP4 (pure WebCodecs): 20 thumbnails each, and the MKV's metadata with the core already loaded.
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const context = await browser.newContext();
   const samples = { hevc: [] as Timings[], hevcLoaded: [] as Timings[], mkv: [] as Timings[], mp4: [] as Timings[], native: [] as number[], nativeSeek: [] as number[] };
   try {
-    // Warm-up: puts the core in the HTTP cache, as a returning user has it.
+    // Warm-up: stores the core (and puts it in the HTTP cache), as a returning user has it.
     const warm = await context.newPage();
     await warm.goto(`${server.url}/?thumbs=${THUMBS}`);
     await timeFile(warm, hevc);

@@ -4,7 +4,7 @@
  * against Debian's ffprobe and ffmpeg on the same files.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ import { PLAYBACK_FIXTURE } from '../fixtures/catalog.js';
 import { ensureOnDemandFixture, fixturePath } from '../fixtures/generate.js';
 import { openApp as open, choose, ffmpegFrameAt, meanAbsDiff, rgbaOf, thumbPixels } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/serve.js';
+import { DIST_ROOT, startServer, type TestServer } from '../helpers/serve.js';
 
 const run = promisify(execFile);
 let server: TestServer;
@@ -283,6 +283,65 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     expect(cores.length).toBeLessThanOrEqual(1);
     expect(requests.every((u) => u.startsWith(server.url))).toBe(true);
     await page.close();
+  });
+
+  it('a returning user gets the core from its stored copy, without fetching it; a damaged copy is fetched again', async () => {
+    // One context: the origin private file system outlives a page, as it outlives a visit.
+    const context = await browser.newContext();
+    const coreFetches: string[] = [];
+    context.on('request', (r) => {
+      // The app's own requests: one the service worker passes on to the network is the same fetch.
+      if (/ffmpeg-core[^/]*\.wasm/.test(r.url()) && !r.serviceWorker()) coreFetches.push(r.url());
+    });
+    const visit = async (): Promise<Page> => {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/?thumbs=2`);
+      await choose(page, 'hevc');
+      await metadata(page, statSync(fixturePath('hevc')).size);
+      await thumbTimes(page, 2);
+      expect(await page.locator('[data-testid=decoder]').textContent()).toContain('ffmpeg');
+      return page;
+    };
+    /** The stored copy's size and first four bytes, once its size is the core's. */
+    const stored = (page: Page) =>
+      page.evaluate(`(async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peekcast-ffmpeg-core').catch(() => undefined);
+        if (!dir) return null;
+        const names = []; for await (const name of dir.keys()) names.push(name);
+        if (names.length !== 1) return { names };
+        const file = await (await dir.getFileHandle(names[0])).getFile();
+        return { names, size: file.size, head: Array.from(new Uint8Array(await file.slice(0, 4).arrayBuffer())) };
+      })()`) as Promise<{ names: string[]; size?: number; head?: number[] } | null>;
+    const assets = join(DIST_ROOT, 'assets');
+    const wasmBytes = statSync(join(assets, readdirSync(assets).find((f) => /^ffmpeg-core.*\.wasm$/.test(f))!)).size;
+    const WASM_MAGIC = [0, 0x61, 0x73, 0x6d];
+
+    const first = await visit();
+    expect(coreFetches).toHaveLength(1);
+    await expect.poll(async () => (await stored(first))?.size, { timeout: 30_000 }).toBe(wasmBytes);
+    expect((await stored(first))?.head).toEqual(WASM_MAGIC);
+    await first.close();
+
+    const second = await visit();
+    expect(coreFetches).toHaveLength(1);
+    // Damage the copy, keeping its size: it no longer compiles, so the next visit fetches the core and stores it again.
+    await second.evaluate(`(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peekcast-ffmpeg-core');
+      for await (const name of dir.keys()) {
+        const handle = await dir.getFileHandle(name);
+        const size = (await handle.getFile()).size;
+        const writable = await handle.createWritable();
+        await writable.write(new Uint8Array(size).fill(0x55));
+        await writable.close();
+      }
+    })()`);
+    expect((await stored(second))?.head).toEqual([0x55, 0x55, 0x55, 0x55]);
+    await second.close();
+
+    const third = await visit();
+    expect(coreFetches).toHaveLength(2);
+    await expect.poll(async () => (await stored(third))?.head, { timeout: 30_000 }).toEqual(WASM_MAGIC);
+    await context.close();
   });
 
   it('cancels a long ffmpeg job, and the next file opens without downloading the core again', async () => {
