@@ -7,13 +7,14 @@ import { FfmpegDecodeStream, softwareDecodeSize } from './ffmpeg-decode-stream.j
 import type { SoftwareVideo } from './player-engine.js';
 import { decodeFrame, decodeKeyframesMp4, FfmpegFailure, keyframesAt, probeFile, remuxKeyframe, scanPackets, summarizePackets, type PacketTable, type RemuxedKeyframe } from './ffmpeg-jobs.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
-import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson } from './ffprobe-info.js';
+import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson, type ProbeStream } from './ffprobe-info.js';
 import { isMatroska, matroskaVideoConfig, probeMatroska } from './mkv-probe.js';
 import { indexTs, type TsIndex } from './mpegts.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { readMkvCues } from './mkv-cues.js';
 import { indexMkv } from './mkv-index.js';
+import { matroskaSampleDescription } from './mkv-sample-entry.js';
 import { keyframesMp4 } from './keyframes-mp4.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { deliver, readSample, renderThumbnail, renderThumbnails, thumbnailSize, uprightView, type SlotThumbnail } from './thumbnails.js';
@@ -101,6 +102,7 @@ export class FallbackFile {
   #ts: TsIndex | undefined;
   /** For Matroska/WebM read in JavaScript at open: each stream's CodecPrivate. */
   #codecPrivate: Map<number, Uint8Array> | undefined;
+  #matroskaVideoSetup: Promise<{ track: DemuxedTrack; config: VideoDecoderConfig } | undefined> | undefined;
 
   private constructor(
     private readonly runner: FfmpegRunner,
@@ -241,7 +243,8 @@ export class FallbackFile {
     if (!video || !(this.#readsInPlace() || this.info.container === 'ts')) return undefined;
     const tables = await this.#listPackets(signal);
     const table = tables.get(this.streamIndex!);
-    const piece = await this.#firstPiece(signal);
+    // A Matroska file's own track entry describes its video; other files have ffmpeg copy a keyframe.
+    const piece = (await this.#matroskaVideo()) ?? (await this.#firstPiece(signal));
     if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
     const source = this.#tableSource;
     const found = await directTrack(source, this.info.container, video.codec, table, piece, this.info.durationSec);
@@ -252,21 +255,25 @@ export class FallbackFile {
       if (signal.aborted) throw error;
       return undefined;
     });
-    const demuxed = { ...piece.demuxed, durationSec: this.info.durationSec, tracks: audio ? [direct, audio] : [direct] };
+    const tracks = audio ? [direct, audio] : [direct];
+    const demuxed = 'demuxed' in piece ? { ...piece.demuxed, durationSec: this.info.durationSec, tracks } : matroskaDemuxed(this.info.durationSec, tracks);
     return { source, demuxed, video: direct, ...(piece.config ? { config: piece.config } : {}) };
   }
 
   /**
-   * The first audio stream as a direct sample table, so hybrid files play with sound: ffmpeg copies
-   * its first packet into an MP4 for the sample description (esds, dOps…), and the table is trusted
-   * only if that packet's bytes are where it says. Undefined when they are not (laced Matroska audio).
+   * The first audio stream as a direct sample table, so hybrid files play with sound. A Matroska
+   * track entry gives the sample description (Opus, AAC); otherwise ffmpeg copies the first packet
+   * into an MP4 for it (esds, dOps…), and the table is trusted only if that packet's bytes are where
+   * it says. Undefined when they are not (laced Matroska audio).
    */
   async #directAudio(tables: Map<number, PacketTable>, signal: AbortSignal): Promise<DemuxedTrack | undefined> {
     const index = this.audioIndex;
     const info = this.info.tracks.find((t) => t.id === (index ?? -2) + 1);
     const table = index === undefined ? undefined : tables.get(index);
     if (index === undefined || !info || !table) return undefined;
-    const piece = await this.#copyFirstPacket(`0:${index}`, 'a', signal);
+    const stream = this.#matroska ? this.probed.streams?.find((s) => s.index === index) : undefined;
+    const header = stream && this.#matroskaTrack(stream, codecStringFor(stream));
+    const piece = header ? { track: header } : await this.#copyFirstPacket(`0:${index}`, 'a', signal);
     if (!piece) return undefined;
     const audio = await directTrack(this.#tableSource, this.info.container, info.codec, table, piece, this.info.durationSec);
     return audio && { ...audio, id: index + 1 };
@@ -334,33 +341,54 @@ export class FallbackFile {
    * compile). Undefined when the header does not say enough or the file has no index.
    */
   async #matroskaKeyframeTrack(video: TrackInfo, count: number): Promise<KeyframeTrack | undefined> {
-    const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
-    const config = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
-    if (!config || !(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
+    const native = await this.#matroskaVideo();
+    if (!native) return undefined;
     // Every block when they were listed at open (small files), else the file's own index (Cues).
     const table = this.videoPackets() ?? (await readMkvCues(this.source, this.startSec).catch(() => undefined));
     if (!table) return undefined;
-    const header: DemuxedTrack = {
-      id: this.streamIndex! + 1,
-      handler: 'vide',
-      fourcc: config.codec.slice(0, 4),
-      codecString: config.codec,
+    const track = await directTrack(this.source, this.info.container, video.codec, table, { track: native.track }, this.info.durationSec);
+    if (!track) return undefined;
+    return { source: this.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), config: native.config };
+  }
+
+  /**
+   * The video stream of a hybrid Matroska/WebM file as a track header (sample description and all)
+   * and its WebCodecs setup, from the file's own track entry: no ffmpeg. Undefined when the entry
+   * does not say enough (the caller then has ffmpeg copy a keyframe) or the browser refuses it.
+   */
+  #matroskaVideo(): Promise<{ track: DemuxedTrack; config: VideoDecoderConfig } | undefined> {
+    return (this.#matroskaVideoSetup ??= (async () => {
+      if (!this.#matroskaHybrid || this.streamIndex === undefined) return undefined;
+      const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
+      const config = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
+      const track = config && this.#matroskaTrack(stream, config.codec);
+      if (!track || !(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
+      return { track, config };
+    })());
+  }
+
+  /** A Matroska stream's header as a track of its own sample description, or undefined when it cannot be written (matroskaSampleDescription). */
+  #matroskaTrack(stream: ProbeStream, codec: string): DemuxedTrack | undefined {
+    const description = matroskaSampleDescription(stream, codec, this.#codecPrivate?.get(stream.index));
+    if (!description) return undefined;
+    const video = stream.codec_type === 'video';
+    return {
+      id: stream.index + 1,
+      handler: video ? 'vide' : 'soun',
+      fourcc: description.fourcc,
+      codecString: codec,
       timescale: 1,
       durationSec: this.info.durationSec,
       language: undefined,
       matrix: [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000],
-      width: video.width ?? 0,
-      height: video.height ?? 0,
-      channelCount: 0,
-      sampleRate: 0,
-      // The decoder setup travels as `config`; the filmstrip reads nothing else of the description.
-      config: new Map(),
-      stsd: new Uint8Array(0),
+      width: video ? (stream.width ?? 0) : 0,
+      height: video ? (stream.height ?? 0) : 0,
+      channelCount: video ? 0 : (stream.channels ?? 0),
+      sampleRate: video ? 0 : stream.codec_name === 'opus' ? 48000 : Number(stream.sample_rate) || 0,
+      config: description.children,
+      stsd: description.stsd,
       samples: emptyTable(0),
     };
-    const track = await directTrack(this.source, this.info.container, video.codec, table, { track: header }, this.info.durationSec);
-    if (!track) return undefined;
-    return { source: this.source, track, slots: planThumbnails(new KeyframeIndex(track.samples), this.info.durationSec, count), config };
   }
 
   /**
@@ -692,6 +720,11 @@ async function listPackets(runner: FfmpegRunner, source: BlobSource, probe: Prob
     }
   }
   return { tables: await scanPackets(runner, startSec, signal) };
+}
+
+/** A Matroska file as the player takes it when its tracks come from its own track entries: the tracks and the duration are what it reads. */
+function matroskaDemuxed(durationSec: number, tracks: DemuxedTrack[]): Demuxed {
+  return { layout: { boxes: [], truncated: false }, brand: undefined, compatibleBrands: [], durationSec, creationTime: undefined, encoder: undefined, fastStart: true, fragmented: false, tracks };
 }
 
 /** ffprobe's first video stream that is a real picture stream (not cover art). */

@@ -141,6 +141,10 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
   it.each(['h264-opus-mkv', 'sample-webm', 'sample-flv', 'sample-ts'])('plays a hybrid file and lands exactly on ffmpeg\'s frames: %s', async (name) => {
     const source = fixturePath(name);
     const { page, errors } = await openApp('?thumbs=2');
+    const coreRequests: string[] = [];
+    page.on('request', (r) => {
+      if (/ffmpeg-core/.test(r.url())) coreRequests.push(r.url());
+    });
     await choose(page, name);
     await expect.poll(() => page.locator('[data-testid=player]').getAttribute('data-frame'), { timeout: 30_000 }).toBe('0');
     expect(await page.locator('[data-testid=decoder]').textContent()).toBe('ffmpeg+webcodecs');
@@ -160,6 +164,25 @@ describe('the ffmpeg.wasm fallback in chromium', () => {
     const playback = JSON.parse((await clock).text()) as { presented: number };
     expect(playback.presented).toBeGreaterThan(20);
     expect(await page.locator('[data-testid=player-notice]').count()).toBe(0);
+    if (name.endsWith('mkv') || name.endsWith('webm')) {
+      // Matroska's own track entries describe both streams: ffmpeg.wasm was never needed.
+      expect(coreRequests).toEqual([]);
+      // And they are written as MP4 sample descriptions a lossless clip carries: ffmpeg decodes it whole.
+      for (const [at, key] of [['0', '['], ['1.5', ']']] as const) {
+        await page.locator('[data-testid=goto]').fill(at);
+        await page.locator('[data-testid=goto]').press('Enter');
+        await expect.poll(async () => Number(await player.getAttribute('data-time')), { timeout: 15_000 }).toBeCloseTo(Number(at), 1);
+        await page.keyboard.press(key);
+      }
+      const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-testid=export-clip]').click()]);
+      const clip = join(scratch, `${name}-${file.suggestedFilename()}`);
+      await file.saveAs(clip);
+      const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'null', '-']);
+      expect(stderr).toBe('');
+      const probe = await ffprobe(clip);
+      expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+      expect(Number(probe.format.duration)).toBeGreaterThan(0.9);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });
