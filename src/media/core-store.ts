@@ -46,14 +46,19 @@ export async function storeCore(name: string, chunks: readonly Uint8Array[]): Pr
     await writable.abort().catch(() => undefined);
     throw error;
   }
-  for await (const entry of entryNames(dir)) {
-    if (entry !== name) await dir.removeEntry(entry).catch(() => undefined);
-  }
+  // Names first, removals after: a directory changed while it is being listed is not well defined.
+  const names: string[] = [];
+  for await (const entry of entryNames(dir)) names.push(entry);
+  for (const entry of names) if (entry !== name) await dir.removeEntry(entry).catch(() => undefined);
 }
 
-/** Forgets the stored core (it failed to compile): the next load fetches it again. */
+/** Forgets the stored core (it failed to compile), so the next load fetches it again; never throws. */
 export async function forgetStoredCore(name: string): Promise<void> {
-  await (await directory(false))?.removeEntry(name).catch(() => undefined);
+  try {
+    await (await directory(false))?.removeEntry(name);
+  } catch {
+    // Nothing stored, or no OPFS: nothing to forget.
+  }
 }
 
 async function* entryNames(dir: FileSystemDirectoryHandle): AsyncGenerator<string> {

@@ -18,6 +18,7 @@ export const ID = {
   trackType: 0x83,
   codecId: 0x86,
   codecPrivate: 0x63a2,
+  contentEncodings: 0x6d80,
   language: 0x22b59c,
   defaultDuration: 0x23e383,
   video: 0xe0,

@@ -244,7 +244,8 @@ export class FallbackFile {
     const tables = await this.#listPackets(signal);
     const table = tables.get(this.streamIndex!);
     // A Matroska file's own track entry describes its video; other files have ffmpeg copy a keyframe.
-    const piece = (await this.#matroskaVideo()) ?? (await this.#firstPiece(signal));
+    const native = await this.#matroskaVideo();
+    const piece = native && native.track.stsd.length > 0 ? native : await this.#firstPiece(signal);
     if (!table || !piece || (this.backend === 'ffmpeg+webcodecs' && !piece.config)) return undefined;
     const source = this.#tableSource;
     const found = await directTrack(source, this.info.container, video.codec, table, piece, this.info.durationSec);
@@ -273,7 +274,7 @@ export class FallbackFile {
     if (index === undefined || !info || !table) return undefined;
     const stream = this.#matroska ? this.probed.streams?.find((s) => s.index === index) : undefined;
     const header = stream && this.#matroskaTrack(stream, codecStringFor(stream));
-    const piece = header ? { track: header } : await this.#copyFirstPacket(`0:${index}`, 'a', signal);
+    const piece = header && header.stsd.length > 0 ? { track: header } : await this.#copyFirstPacket(`0:${index}`, 'a', signal);
     if (!piece) return undefined;
     const audio = await directTrack(this.#tableSource, this.info.container, info.codec, table, piece, this.info.durationSec);
     return audio && { ...audio, id: index + 1 };
@@ -352,30 +353,39 @@ export class FallbackFile {
   }
 
   /**
-   * The video stream of a hybrid Matroska/WebM file as a track header (sample description and all)
-   * and its WebCodecs setup, from the file's own track entry: no ffmpeg. Undefined when the entry
-   * does not say enough (the caller then has ffmpeg copy a keyframe) or the browser refuses it.
+   * The video stream of a hybrid Matroska/WebM file as a track header and its WebCodecs setup, from
+   * the file's own track entry: no ffmpeg. The header carries an MP4 sample description when
+   * mkv-sample-entry.ts can write one (`stsd` not empty: the player may use it); otherwise only the
+   * setup, which is all the filmstrip needs. Undefined when the entry does not say enough or the
+   * browser refuses it.
    */
   #matroskaVideo(): Promise<{ track: DemuxedTrack; config: VideoDecoderConfig } | undefined> {
     return (this.#matroskaVideoSetup ??= (async () => {
       if (!this.#matroskaHybrid || this.streamIndex === undefined) return undefined;
       const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
-      const config = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
-      const track = config && this.#matroskaTrack(stream, config.codec);
-      if (!track || !(await VideoDecoder.isConfigSupported(config).catch(() => undefined))?.supported) return undefined;
-      return { track, config };
+      const plain = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
+      if (!stream || !plain) return undefined;
+      const track = this.#matroskaTrack(stream, plain.codec);
+      if (track.stsd.length > 0) {
+        // Described as an MP4 track: the same decoder choice as an MP4's (hardware first).
+        const choice = await chooseVideoDecoder(track, this.name);
+        return choice.backend === 'webcodecs' ? { track, config: choice.config } : undefined;
+      }
+      return (await VideoDecoder.isConfigSupported(plain).catch(() => undefined))?.supported ? { track, config: plain } : undefined;
     })());
   }
 
-  /** A Matroska stream's header as a track of its own sample description, or undefined when it cannot be written (matroskaSampleDescription). */
-  #matroskaTrack(stream: ProbeStream, codec: string): DemuxedTrack | undefined {
+  /**
+   * A Matroska stream's header as a track, with the sample description mkv-sample-entry.ts writes
+   * for it, or an empty `stsd` and `config` when it cannot write one.
+   */
+  #matroskaTrack(stream: ProbeStream, codec: string): DemuxedTrack {
     const description = matroskaSampleDescription(stream, codec, this.#codecPrivate?.get(stream.index));
-    if (!description) return undefined;
     const video = stream.codec_type === 'video';
     return {
       id: stream.index + 1,
       handler: video ? 'vide' : 'soun',
-      fourcc: description.fourcc,
+      fourcc: description?.fourcc ?? codec.slice(0, 4),
       codecString: codec,
       timescale: 1,
       durationSec: this.info.durationSec,
@@ -385,8 +395,8 @@ export class FallbackFile {
       height: video ? (stream.height ?? 0) : 0,
       channelCount: video ? 0 : (stream.channels ?? 0),
       sampleRate: video ? 0 : stream.codec_name === 'opus' ? 48000 : Number(stream.sample_rate) || 0,
-      config: description.children,
-      stsd: description.stsd,
+      config: description?.children ?? new Map(),
+      stsd: description?.stsd ?? new Uint8Array(0),
       samples: emptyTable(0),
     };
   }

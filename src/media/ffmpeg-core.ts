@@ -26,7 +26,7 @@ export async function compileFfmpegCore(onBytes: (loaded: number, total: number)
     try {
       return await WebAssembly.compile(stored as Uint8Array<ArrayBuffer>);
     } catch {
-      // A damaged copy: forget it and download the core again.
+      // A damaged copy (it no longer validates): forget it and download the core again.
       await forgetStoredCore(FFMPEG_WASM_NAME);
     }
   }

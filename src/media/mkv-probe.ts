@@ -121,7 +121,9 @@ function readTrack(head: Uint8Array, entry: Element, index: number): Header['str
   const type = typeElement ? TYPES[uint(head, typeElement)] : undefined;
   // A:AAC/MPEG4/LC and the like are AAC too.
   const codec = CODECS[codecId] ?? (codecId.startsWith('A_AAC') ? 'aac' : undefined);
-  if (!type || !codec) return undefined;
+  // Compressed or encrypted blocks (mkvmerge's header removal, for one) are not the codec's bytes
+  // as they lie in the file: such a file is left to ffprobe and ffmpeg, which undo the encoding.
+  if (!type || !codec || f.get(ID.contentEncodings)) return undefined;
   const stream: ProbeStream = { index, codec_type: type, codec_name: codec };
   const language = f.get(ID.language);
   const lang = language ? text(head, language) : undefined;

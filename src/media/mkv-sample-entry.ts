@@ -56,6 +56,7 @@ function visual(fourcc: string, stream: ProbeStream, child: string, payload: Uin
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
   if (!width || !height) return undefined;
+  const pasp = pixelAspect(stream);
   const entry = box(
     fourcc,
     new Uint8Array(6), // reserved
@@ -71,8 +72,20 @@ function visual(fourcc: string, stream: ProbeStream, child: string, payload: Uin
     u16(0x0018), // depth
     u16(0xffff), // pre_defined = -1
     box(child, payload),
+    ...(pasp ? [box('pasp', pasp)] : []),
   );
-  return { fourcc, children: new Map([[child, payload]]), stsd: stsdBox(entry) };
+  const children = new Map([[child, payload]]);
+  if (pasp) children.set('pasp', pasp);
+  return { fourcc, children, stsd: stsdBox(entry) };
+}
+
+/** A `pasp` payload (hSpacing, vSpacing) for non-square pixels, from ffprobe's `sample_aspect_ratio`; undefined for square or unknown. */
+function pixelAspect(stream: ProbeStream): Uint8Array | undefined {
+  const [h, v] = (stream.sample_aspect_ratio ?? '').split(':').map(Number);
+  if (!h || !v || h === v || !Number.isInteger(h) || !Number.isInteger(v)) return undefined;
+  const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+  const d = gcd(h, v);
+  return concat([u32(h / d), u32(v / d)]);
 }
 
 /** An AudioSampleEntry (ISO/IEC 14496-12 §12.2.3) with one configuration box. */
@@ -103,7 +116,7 @@ function vp9Config(stream: ProbeStream, codec: string): Uint8Array | undefined {
   if (!match) return undefined;
   const [profile, level, depth] = match.slice(1).map(Number) as [number, number, number];
   const pix = stream.pix_fmt ?? '';
-  // 1: 4:2:0 colocated with luma (what libvpx writes), 2: 4:2:2, 3: 4:4:4.
+  // 1: 4:2:0 with chroma colocated with luma (ffmpeg's choice when the file does not say), 2: 4:2:2, 3: 4:4:4.
   const chroma = pix.startsWith('yuv444') ? 3 : pix.startsWith('yuv422') ? 2 : 1;
   const fullRange = stream.color_range === 'pc' ? 1 : 0;
   const payload = concat([

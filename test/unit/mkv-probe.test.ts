@@ -3,7 +3,8 @@
  * metadata it yields (through the same describeProbe) must match what Debian's ffprobe gives.
  */
 import { execFile } from 'node:child_process';
-import { openAsBlob } from 'node:fs';
+import { openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +98,30 @@ describe('probeMatroska', () => {
   it('says undefined for what is not Matroska, so the caller asks ffprobe', async () => {
     expect(await probeMatroska(new BlobSource(await openAsBlob(fixturePath('sample-avi'))), 1e9)).toBeUndefined();
     expect(await probeMatroska(new BlobSource(new Blob([new Uint8Array(100)])), 1e9)).toBeUndefined();
+  });
+
+  it('leaves a file with encoded blocks (ContentEncodings: header removal) to ffprobe', async () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('h264-opus-mkv')));
+    // The video TrackEntry's TrackUID (73 C5, 8 bytes) and FlagLacing (9C, 1 byte): 14 bytes that
+    // become a ContentEncodings of the same length, so no parent size changes.
+    const at = bytes.findIndex((_, i) => bytes[i] === 0x73 && bytes[i + 1] === 0xc5 && bytes[i + 2] === 0x88);
+    expect(Array.from(bytes.subarray(at + 11, at + 13))).toEqual([0x9c, 0x81]);
+    const algo = [0x42, 0x54, 0x81, 0x03]; // ContentCompAlgo 3: header stripping
+    const compression = [0x50, 0x34, 0x80 | algo.length, ...algo];
+    const encoding = [0x62, 0x40, 0x80 | compression.length, ...compression];
+    const encodings = [0x6d, 0x80, 0x40, encoding.length, ...encoding];
+    expect(encodings).toHaveLength(14);
+    bytes.set(encodings, at);
+    const path = join(tmpdir(), `peekcast-encoded-${process.pid}.mkv`);
+    writeFileSync(path, bytes);
+    try {
+      // Still a Matroska file ffprobe reads (the element is well formed)…
+      const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path]);
+      expect(stdout.trim().split('\n')).toEqual(['h264', 'opus']);
+      // …but not one whose blocks we may hand to WebCodecs as they lie.
+      expect(await probeMatroska(new BlobSource(await openAsBlob(path)), 1e9)).toBeUndefined();
+    } finally {
+      rmSync(path, { force: true });
+    }
   });
 });

@@ -24,6 +24,8 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'peekcast-mkv-entry-'));
   // AV1 in Matroska: the AV1 fixture's stream copied, so its CodecPrivate is the av1C ffmpeg keeps.
   await run('ffmpeg', ['-v', 'error', '-y', '-i', fixturePath('av1'), '-c', 'copy', join(scratch, 'av1.mkv')]);
+  // Non-square pixels: 320x240 shown at 16:9, so both sample descriptions carry a pasp.
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', fixturePath('sample-mkv'), '-c', 'copy', '-aspect', '16:9', join(scratch, 'anamorphic.mkv')]);
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -37,10 +39,11 @@ async function ffmpegTracks(mkv: string): Promise<DemuxedTrack[]> {
 }
 
 describe('matroskaSampleDescription', () => {
-  const files = () => [fixturePath('sample-mkv'), fixturePath('sample-webm'), fixturePath('h264-opus-mkv'), join(scratch, 'av1.mkv')];
+  const files = () => [fixturePath('sample-mkv'), fixturePath('sample-webm'), fixturePath('h264-opus-mkv'), join(scratch, 'av1.mkv'), join(scratch, 'anamorphic.mkv')];
 
-  it('writes the configuration ffmpeg writes for H.264, AV1, VP9, Opus and AAC', async () => {
+  it('writes the configuration ffmpeg writes for H.264, AV1, VP9, Opus and AAC, and non-square pixels', async () => {
     const seen = new Set<string>();
+    let paspSeen = false;
     for (const file of files()) {
       const native = (await probeMatroska(new BlobSource(await openAsBlob(file)), 48 * 1024 * 1024))!;
       const theirs = await ffmpegTracks(file);
@@ -50,6 +53,7 @@ describe('matroskaSampleDescription', () => {
         expect(ours, `${file} stream ${stream.index}`).toBeDefined();
         expect(ours!.fourcc).toBe(track.fourcc);
         seen.add(ours!.fourcc);
+        if (ours!.children.has('pasp')) paspSeen = true;
         for (const [type, payload] of ours!.children) {
           const want = track.config.get(type);
           expect(want, `${file} ${type}`).toBeDefined();
@@ -72,6 +76,7 @@ describe('matroskaSampleDescription', () => {
       }
     }
     expect([...seen].sort()).toEqual(['Opus', 'av01', 'avc1', 'mp4a', 'vp09']);
+    expect(paspSeen).toBe(true);
   });
 
   it('gives up on what it cannot describe: no CodecPrivate, a malformed one, other codecs', () => {
