@@ -273,7 +273,7 @@ export class FallbackFile {
     const table = index === undefined ? undefined : tables.get(index);
     if (index === undefined || !info || !table) return undefined;
     const stream = this.#matroska ? this.probed.streams?.find((s) => s.index === index) : undefined;
-    const header = stream && this.#matroskaTrack(stream, codecStringFor(stream));
+    const header = stream && this.#matroskaTrack(stream);
     const piece = header && header.stsd.length > 0 ? { track: header } : await this.#copyFirstPacket(`0:${index}`, 'a', signal);
     if (!piece) return undefined;
     const audio = await directTrack(this.#tableSource, this.info.container, info.codec, table, piece, this.info.durationSec);
@@ -365,7 +365,7 @@ export class FallbackFile {
       const stream = this.probed.streams?.find((s) => s.index === this.streamIndex);
       const plain = stream && matroskaVideoConfig(stream, this.#codecPrivate?.get(stream.index));
       if (!stream || !plain) return undefined;
-      const track = this.#matroskaTrack(stream, plain.codec);
+      const track = this.#matroskaTrack(stream);
       if (track.stsd.length > 0) {
         // Described as an MP4 track: the same decoder choice as an MP4's (hardware first).
         const choice = await chooseVideoDecoder(track, this.name);
@@ -379,8 +379,9 @@ export class FallbackFile {
    * A Matroska stream's header as a track, with the sample description mkv-sample-entry.ts writes
    * for it, or an empty `stsd` and `config` when it cannot write one.
    */
-  #matroskaTrack(stream: ProbeStream, codec: string): DemuxedTrack {
-    const description = matroskaSampleDescription(stream, codec, this.#codecPrivate?.get(stream.index));
+  #matroskaTrack(stream: ProbeStream): DemuxedTrack {
+    const codec = codecStringFor(stream);
+    const description = matroskaSampleDescription(stream, this.#codecPrivate?.get(stream.index));
     const video = stream.codec_type === 'video';
     return {
       id: stream.index + 1,

@@ -1,4 +1,4 @@
-import type { ProbeStream } from './ffprobe-info.js';
+import { codecStringFor, type ProbeStream } from './ffprobe-info.js';
 import { box, concat, fullBox, u16, u32 } from './mp4-writer.js';
 
 /**
@@ -25,10 +25,10 @@ const MATRICES: Record<string, number> = { bt709: 1, bt470bg: 5, smpte170m: 6, b
  * The sample description of a Matroska stream whose blocks WebCodecs decodes as they are: H.264
  * (`avcC` is the CodecPrivate), AV1 (`av1C` is the CodecPrivate), VP9 (`vpcC` from the stream's
  * profile, level and colour), Opus (`dOps` from the OpusHead) and AAC (`esds` around the
- * AudioSpecificConfig). `codec` is the stream's RFC 6381 string (codecStringFor). Undefined for
- * anything else, or when the CodecPrivate is missing or malformed: the caller then asks ffmpeg.
+ * AudioSpecificConfig). Undefined for anything else, or when the CodecPrivate is missing or
+ * malformed: the caller then asks ffmpeg.
  */
-export function matroskaSampleDescription(stream: ProbeStream, codec: string, codecPrivate: Uint8Array | undefined): SampleDescription | undefined {
+export function matroskaSampleDescription(stream: ProbeStream, codecPrivate: Uint8Array | undefined): SampleDescription | undefined {
   switch (stream.codec_name) {
     case 'h264':
       return codecPrivate && codecPrivate.length >= 7 && codecPrivate[0] === 1 ? visual('avc1', stream, 'avcC', codecPrivate) : undefined;
@@ -36,7 +36,7 @@ export function matroskaSampleDescription(stream: ProbeStream, codec: string, co
       // av1C: marker bit and version 1 in the first byte.
       return codecPrivate && codecPrivate.length >= 4 && codecPrivate[0] === 0x81 ? visual('av01', stream, 'av1C', codecPrivate) : undefined;
     case 'vp9': {
-      const vpcC = vp9Config(stream, codec);
+      const vpcC = vp9Config(stream);
       return vpcC && visual('vp09', stream, 'vpcC', vpcC);
     }
     case 'opus': {
@@ -110,9 +110,9 @@ function stsdBox(entry: Uint8Array): Uint8Array {
   return fullBox('stsd', 0, 0, u32(1), entry);
 }
 
-/** vpcC version 1 (VP Codec ISO Media File Format Binding §2.2) from the `vp09.PP.LL.DD` string and the stream's colour. */
-function vp9Config(stream: ProbeStream, codec: string): Uint8Array | undefined {
-  const match = /^vp09\.(\d\d)\.(\d\d)\.(\d\d)/.exec(codec);
+/** vpcC version 1 (VP Codec ISO Media File Format Binding §2.2) from the stream's `vp09.PP.LL.DD` string and its colour. */
+function vp9Config(stream: ProbeStream): Uint8Array | undefined {
+  const match = /^vp09\.(\d\d)\.(\d\d)\.(\d\d)/.exec(codecStringFor(stream));
   if (!match) return undefined;
   const [profile, level, depth] = match.slice(1).map(Number) as [number, number, number];
   const pix = stream.pix_fmt ?? '';

@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEsds, parseVpcC } from '../../src/media/codec-config.js';
 import { demuxMp4, type DemuxedTrack } from '../../src/media/demux.js';
-import { codecStringFor } from '../../src/media/ffprobe-info.js';
 import { probeMatroska } from '../../src/media/mkv-probe.js';
 import { matroskaSampleDescription } from '../../src/media/mkv-sample-entry.js';
 import { BlobSource } from '../../src/media/source.js';
@@ -48,7 +47,7 @@ describe('matroskaSampleDescription', () => {
       const native = (await probeMatroska(new BlobSource(await openAsBlob(file)), 48 * 1024 * 1024))!;
       const theirs = await ffmpegTracks(file);
       for (const stream of native.probe.streams ?? []) {
-        const ours = matroskaSampleDescription(stream, codecStringFor(stream), native.codecPrivate.get(stream.index));
+        const ours = matroskaSampleDescription(stream, native.codecPrivate.get(stream.index));
         const track = theirs[stream.index]!;
         expect(ours, `${file} stream ${stream.index}`).toBeDefined();
         expect(ours!.fourcc).toBe(track.fourcc);
@@ -81,11 +80,11 @@ describe('matroskaSampleDescription', () => {
 
   it('gives up on what it cannot describe: no CodecPrivate, a malformed one, other codecs', () => {
     const h264 = { index: 0, codec_type: 'video', codec_name: 'h264', width: 320, height: 240 };
-    expect(matroskaSampleDescription(h264, 'avc1.64000d', undefined)).toBeUndefined();
-    expect(matroskaSampleDescription(h264, 'avc1.64000d', new Uint8Array([0, 1, 2]))).toBeUndefined();
+    expect(matroskaSampleDescription(h264, undefined)).toBeUndefined();
+    expect(matroskaSampleDescription(h264, new Uint8Array([0, 1, 2]))).toBeUndefined();
     const opus = { index: 1, codec_type: 'audio', codec_name: 'opus', channels: 2, sample_rate: '48000' };
-    expect(matroskaSampleDescription(opus, 'opus', new TextEncoder().encode('NotOpusHeadAtAll123'))).toBeUndefined();
-    expect(matroskaSampleDescription({ index: 0, codec_type: 'video', codec_name: 'vp8', width: 320, height: 240 }, 'vp8', undefined)).toBeUndefined();
-    expect(matroskaSampleDescription({ index: 1, codec_type: 'audio', codec_name: 'vorbis', channels: 2, sample_rate: '44100' }, 'vorbis', new Uint8Array(64))).toBeUndefined();
+    expect(matroskaSampleDescription(opus, new TextEncoder().encode('NotOpusHeadAtAll123'))).toBeUndefined();
+    expect(matroskaSampleDescription({ index: 0, codec_type: 'video', codec_name: 'vp8', width: 320, height: 240 }, undefined)).toBeUndefined();
+    expect(matroskaSampleDescription({ index: 1, codec_type: 'audio', codec_name: 'vorbis', channels: 2, sample_rate: '44100' }, new Uint8Array(64))).toBeUndefined();
   });
 });
