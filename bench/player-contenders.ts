@@ -171,7 +171,7 @@ export interface PlaybackEvent {
   reason: 'paused' | 'ended';
   presented: number;
   dropped: number;
-  avOffsetMs: { median: number; p95: number; max: number; count: number };
+  avOffsetMs: { median: number; p95: number; max: number; startMax: number; count: number };
 }
 
 /** JS bytes after a GC, by `performance.measureUserAgentSpecificMemory()` in its eager mode. */

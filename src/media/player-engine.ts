@@ -1,5 +1,5 @@
 import type { MediaInfo, TrackInfo } from '../shared/media-info.js';
-import { mediaTimeNow, skims, type ClockAnchor, type FrameInfo, type ImageType, type PlaybackStats, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
+import { mediaTimeNow, skims, START_FRAMES, type ClockAnchor, type FrameInfo, type ImageType, type PlaybackStats, type PlayerFacts, type SeekMode } from '../shared/player-api.js';
 import { DecodeStream, type DecodedFrame, type FrameStream } from './decode-stream.js';
 import type { Demuxed, DemuxedTrack, SampleTable } from './demux.js';
 import { FrameCache } from './frame-cache.js';
@@ -235,12 +235,15 @@ export class PlayerEngine {
   }
 
   stats(): PlaybackStats {
-    const offsets = [...this.#stats.offsets].sort((a, b) => Math.abs(a) - Math.abs(b));
+    const inOrder = this.#stats.offsets;
+    const offsets = [...inOrder].sort((a, b) => Math.abs(a) - Math.abs(b));
     const at = (q: number) => offsets[Math.min(offsets.length - 1, Math.floor(q * offsets.length))] ?? 0;
     return {
       presented: this.#stats.presented,
       dropped: this.#stats.dropped,
-      avOffsetMs: { median: at(0.5), p95: at(0.95), max: offsets.length ? Math.abs(offsets[offsets.length - 1]!) : 0, count: offsets.length },
+      avOffsetMs: { median: at(0.5), p95: at(0.95), max: offsets.length ? Math.abs(offsets[offsets.length - 1]!) : 0,
+        startMax: Math.max(0, ...inOrder.slice(0, START_FRAMES).map(Math.abs)),
+        count: offsets.length },
     };
   }
 

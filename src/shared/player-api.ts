@@ -62,11 +62,18 @@ export function skims(rate: number): boolean {
   return rate >= 4 || rate < 0;
 }
 
+/** Frames after play whose A/V offset {@link PlaybackStats} reports as start-up. */
+export const START_FRAMES = 30;
+
 export interface PlaybackStats {
   presented: number;
   dropped: number;
-  /** Presented frame time minus audio clock time at presentation, milliseconds (audio-anchored only). */
-  avOffsetMs: { median: number; p95: number; max: number; count: number };
+  /**
+   * Presented frame time minus audio clock time at presentation, milliseconds (audio-anchored only).
+   * `startMax` is the largest offset among the first {@link START_FRAMES} frames: start-up lag, apart from
+   * a one-off scheduling hiccup later in a long run (which `max` also counts).
+   */
+  avOffsetMs: { median: number; p95: number; max: number; startMax: number; count: number };
 }
 
 export type SeekMode = 'fast' | 'exact';

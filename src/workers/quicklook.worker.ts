@@ -62,7 +62,7 @@ const api: QuickLookApi & PlayerApi = {
   preroll: () => withPlayer(Promise.resolve(), (p) => p.preroll()),
   clock: (anchor) => withPlayer(undefined, (p) => p.clock(anchor)),
   pause: () => withPlayer(Promise.resolve(undefined), (p) => p.pause()),
-  stats: () => withPlayer({ presented: 0, dropped: 0, avOffsetMs: { median: 0, p95: 0, max: 0, count: 0 } }, (p) => p.stats()),
+  stats: () => withPlayer({ presented: 0, dropped: 0, avOffsetMs: { median: 0, p95: 0, max: 0, startMax: 0, count: 0 } }, (p) => p.stats()),
   audioSeek: (t) => withPlayer(Promise.resolve(), (p) => p.audioSeek(t)),
   audioRead: async (seconds, rate) => {
     const chunk = await player?.audioRead(seconds, rate);

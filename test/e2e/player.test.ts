@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START_FRAMES } from '../../src/shared/player-api.js';
 import { PLAYBACK_FIXTURE } from '../fixtures/catalog.js';
 import { ensureOnDemandFixture, fixturePath } from '../fixtures/generate.js';
 import { choose, ffmpegFrameAt, meanAbsDiff, openApp, rgbaOf } from '../helpers/app.js';
@@ -400,14 +401,17 @@ describe('player in chromium', () => {
     await choose(page, path);
     await expect.poll(() => player(page).getAttribute('data-frame'), { timeout: 20_000 }).toBe('0');
     await page.locator('[data-testid=play]').click();
-    const event = JSON.parse((await stats).text()) as { presented: number; dropped: number; avOffsetMs: { p95: number; max: number; count: number } };
-    console.info(`60 s of 1080p30: ${event.presented} presented, ${event.dropped} dropped, A/V offset p95 ${event.avOffsetMs.p95.toFixed(1)} ms, max ${event.avOffsetMs.max.toFixed(1)} ms`);
+    const event = JSON.parse((await stats).text()) as { presented: number; dropped: number; avOffsetMs: { p95: number; max: number; startMax: number; count: number } };
+    console.info(`60 s of 1080p30: ${event.presented} presented, ${event.dropped} dropped, A/V offset p95 ${event.avOffsetMs.p95.toFixed(1)} ms, max ${event.avOffsetMs.max.toFixed(1)} ms (first ${START_FRAMES} frames ${event.avOffsetMs.startMax.toFixed(1)} ms)`);
     expect(event.presented + event.dropped).toBeGreaterThanOrEqual(1799);
     expect(event.dropped / 1800).toBeLessThanOrEqual(0.01);
     expect(event.avOffsetMs.count).toBeGreaterThan(1000);
     expect(Math.abs(event.avOffsetMs.p95)).toBeLessThan(40);
     // No start-up lag: pictures are decoded before the clock starts (a cold start once gave 186 ms).
-    expect(event.avOffsetMs.max).toBeLessThan(100);
+    // Only the start is held to this: later, one frame in 1800 once came 108 ms late when CI's two
+    // cores were busy, which the p95 above bounds without failing on a single scheduler hiccup.
+    expect(event.avOffsetMs.startMax).toBeLessThan(100);
+    expect(event.avOffsetMs.max).toBeLessThan(250);
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);
