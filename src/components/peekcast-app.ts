@@ -782,9 +782,9 @@ export class PeekcastApp extends LitElement {
     try {
       const summary = await this.#quicklook.thumbnails(
         this.#thumbnailRequest(run.count),
-        (thumb) => {
-          if (this.#thumbnailRun !== run) thumb.bitmap.close();
-          else this.thumbs = [...this.thumbs, thumb];
+        (thumbs) => {
+          if (this.#thumbnailRun !== run) for (const thumb of thumbs) thumb.bitmap.close();
+          else this.thumbs = [...this.thumbs, ...thumbs];
         },
         (failure) => {
           if (this.#thumbnailRun === run) this.failures = [...this.failures, failure];

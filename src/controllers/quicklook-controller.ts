@@ -111,14 +111,15 @@ export class QuickLookController implements ReactiveController {
   }
 
   /**
-   * Decodes thumbnails of the open file. `onThumb` and `onFailure` are called as slots
-   * finish, in any order, and only while this run is the latest for the latest file;
+   * Decodes thumbnails of the open file. `onThumbs` and `onFailure` are called as slots
+   * finish, in any order (thumbnails in batches, see {@link QuickLookApi.thumbnails}), and only
+   * while this run is the latest for the latest file;
    * thumbnails that arrive later are closed here. Resolves to `undefined` when superseded.
    * @throws {QuickLookError} when no file is open on the current worker, or it failed.
    */
   async thumbnails(
     request: ThumbnailRequest,
-    onThumb: (thumb: Thumbnail) => void,
+    onThumbs: (thumbs: Thumbnail[]) => void,
     onFailure: (failure: ThumbnailFailure) => void,
   ): Promise<ThumbnailSummary | undefined> {
     const connection = this.#connection;
@@ -130,9 +131,9 @@ export class QuickLookController implements ReactiveController {
     const isLive = (): boolean =>
       openGeneration === this.#openGeneration && generation === this.#thumbnailGeneration;
 
-    const thumbCallback = Comlink.proxy((thumb: Thumbnail) => {
-      if (isLive()) onThumb(thumb);
-      else thumb.bitmap.close();
+    const thumbCallback = Comlink.proxy((thumbs: Thumbnail[]) => {
+      if (isLive()) onThumbs(thumbs);
+      else for (const thumb of thumbs) thumb.bitmap.close();
     });
     const failureCallback = Comlink.proxy((failure: ThumbnailFailure) => {
       if (isLive()) onFailure(failure);

@@ -103,14 +103,18 @@ export class QuickLookSession {
     const video = demuxed?.tracks.find((t) => t.handler === 'vide' && t.samples.count > 0);
     if (demuxed && info) {
       if (video) {
-        const choice = await chooseVideoDecoder(video, name);
+        const choosing = chooseVideoDecoder(video, name);
+        // Plan the filmstrip while the browser answers: indexing a long file's keyframes takes a few ms.
+        const index = new KeyframeIndex(video.samples);
+        const count = filmstrip && clampCount(filmstrip.count);
+        const slots = count && planThumbnails(index, info.durationSec, count);
+        const choice = await choosing;
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
         else if (this.ffmpeg) decoder = 'ffmpeg';
         else problem ??= choice.problem;
         if (!signal.aborted) {
-          const file: OpenFile = { name, source, demuxed, video, choice, info, keyframeSource: remote ?? source };
+          const file: OpenFile = { name, source, demuxed, video, choice, info, index, keyframeSource: remote ?? source };
           if (decoder === 'ffmpeg' && this.ffmpeg) {
-            const index = (file.index = new KeyframeIndex(video.samples));
             this.#fallback = FallbackFile.forMp4(this.ffmpeg, blob, name, info, video, index);
             // The filmstrip comes next: load the core while the page shows the metadata.
             this.ffmpeg.prepare();
@@ -118,7 +122,7 @@ export class QuickLookSession {
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
-            if (filmstrip) this.#startKeyframeReads(file, clampCount(filmstrip.count));
+            if (count && slots) this.#startKeyframeReads(file, count, slots);
           }
           this.#file = file;
         }
@@ -224,8 +228,7 @@ export class QuickLookSession {
    * asks for thumbnails. Only the reads: decoding now would take the CPU from the page rendering
    * the metadata (measured: +10 ms on the metadata for −40 ms on the first thumbnail).
    */
-  #startKeyframeReads(file: OpenFile, count: number): void {
-    const slots = this.#plan(file, count);
+  #startKeyframeReads(file: OpenFile, count: number, slots: ThumbnailSlot[]): void {
     const reads = new KeyframeReads(file.keyframeSource, file.video!.samples, groupSlots(slots).map((g) => g[0]!.sample));
     file.head = { count, slots, reads };
   }

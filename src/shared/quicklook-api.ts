@@ -68,11 +68,13 @@ export interface QuickLookApi {
   open(file: Blob, name: string, filmstrip?: ThumbnailRequest): Promise<OpenResult>;
   /**
    * Decodes `count` keyframe thumbnails spread over the duration of the open file.
-   * Calls `onThumb` as each one is ready (not in order); resolves when all are done or superseded.
+   * Calls `onThumbs` as they are ready (not in order): the first alone, later ones together when
+   * the page was still busy with the previous call. Resolves when all are done or superseded,
+   * after the last `onThumbs`.
    */
   thumbnails(
     request: ThumbnailRequest,
-    onThumb: (thumb: Thumbnail) => void,
+    onThumbs: (thumbs: Thumbnail[]) => void,
     onFailure: (failure: ThumbnailFailure) => void,
   ): Promise<{ drawn: number; failed: number; ms: number }>;
   close(): void;

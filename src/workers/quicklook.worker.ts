@@ -1,9 +1,10 @@
 import { expose, transfer, wrap } from 'comlink';
+import { AckBatches } from '../media/ack-batches.js';
 import { FfmpegRunner } from '../media/ffmpeg-runner.js';
 import { PlayerSession } from '../media/player-session.js';
 import { QuickLookSession } from '../media/quicklook-session.js';
 import type { PlayerApi } from '../shared/player-api.js';
-import type { QuickLookApi } from '../shared/quicklook-api.js';
+import type { QuickLookApi, Thumbnail } from '../shared/quicklook-api.js';
 import type { ReaderApi } from '../shared/reader-api.js';
 
 // ffmpeg.wasm runs in a worker of its own, started on the first file that needs it.
@@ -26,8 +27,12 @@ const api: QuickLookApi & PlayerApi = {
     player = undefined;
     return session.open(file, name, filmstrip);
   },
-  thumbnails: (request, onThumb, onFailure) =>
-    session.thumbnails(request, (thumb) => onThumb(transfer(thumb, [thumb.bitmap])), onFailure),
+  thumbnails: async (request, onThumbs, onFailure) => {
+    const batches = new AckBatches<Thumbnail>((thumbs) => onThumbs(transfer(thumbs, thumbs.map((t) => t.bitmap))));
+    const result = await session.thumbnails(request, (thumb) => batches.push(thumb), onFailure);
+    await batches.drained();
+    return result;
+  },
   close: () => {
     player?.close();
     player = undefined;
