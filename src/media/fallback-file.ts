@@ -46,6 +46,8 @@ export interface DirectVideo {
 export interface ForeignContainer {
   format: string;
   label: string;
+  /** The file's first bytes, read while sniffing. */
+  head?: Uint8Array;
 }
 
 /** Why a foreign-container file cannot be opened where no ffmpeg fallback is available. */
@@ -133,9 +135,9 @@ export class FallbackFile {
    * its blocks too for small files), without waiting for ffmpeg.wasm's core; anything else, and any
    * Matroska file the native reader does not take, with ffprobe.
    */
-  static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal, format?: string): Promise<FallbackOpened> {
+  static async probe(runner: FfmpegRunner, blob: Blob, name: string, signal: AbortSignal, format?: string, head?: Uint8Array): Promise<FallbackOpened> {
     runner.setFile(blob, name);
-    const native = isMatroska(format) ? await probeMatroska(new BlobSource(blob), SCAN_PACKETS_UP_TO).catch(() => undefined) : undefined;
+    const native = isMatroska(format) ? await probeMatroska(new BlobSource(blob), SCAN_PACKETS_UP_TO, head).catch(() => undefined) : undefined;
     if (signal.aborted) throw new DOMException('Opening was cancelled', 'AbortError');
     const probe = native?.probe ?? (await probeFile(runner, signal));
     const video = firstVideo(probe);

@@ -75,17 +75,21 @@ interface Header {
   created: string | undefined;
   encoder: string | undefined;
   streams: Array<{ stream: ProbeStream; codecPrivate?: Uint8Array; defaultDurationNs?: number }>;
+  /** True when the bytes read reached the first Cluster or the end of the file: nothing of the header lies beyond them. */
+  whole: boolean;
 }
 
-function readHeader(head: Uint8Array): Header | undefined {
+/** The segment's header elements (Info, Tracks) from `head`, the file's first bytes (`size` in all). */
+function readHeader(head: Uint8Array, size: number): Header | undefined {
   const ebml = element(head, 0);
   if (!ebml || ebml.id !== ID.ebml || ebml.size < 0) return undefined;
   const segment = element(head, ebml.data + ebml.size);
   if (!segment || segment.id !== ID.segment) return undefined;
-  const header: Header = { timecodeScale: 1_000_000, durationSec: undefined, created: undefined, encoder: undefined, streams: [] };
+  const header: Header = { timecodeScale: 1_000_000, durationSec: undefined, created: undefined, encoder: undefined, streams: [], whole: head.length >= size };
   let sawTracks = false;
   for (let at = segment.data; at < head.length; ) {
     const e = element(head, at);
+    if (e?.id === ID.cluster) header.whole = true;
     if (!e || e.size < 0 || e.id === ID.cluster) break;
     if (e.data + e.size > head.length) return undefined;
     if (e.id === ID.info) {
@@ -263,9 +267,14 @@ export interface MatroskaProbe {
 /** True for the container names sniffContainer gives Matroska files (MKV and WebM). */
 export const isMatroska = (format: string | undefined): boolean => format === 'matroska' || format === 'webm';
 
-export async function probeMatroska(source: ByteSource, packetsUpTo: number): Promise<MatroskaProbe | undefined> {
-  const head = await source.read(0, HEAD_BYTES);
-  const header = readHeader(head);
+/**
+ * Describes a Matroska/WebM file from its header, and lists its blocks when it is at most
+ * `packetsUpTo` bytes. `known`: the file's first bytes when the caller already read them (sniffing);
+ * they are enough when the header ends inside them, otherwise the first {@link HEAD_BYTES} are read.
+ */
+export async function probeMatroska(source: ByteSource, packetsUpTo: number, known?: Uint8Array): Promise<MatroskaProbe | undefined> {
+  const fromKnown = known && readHeader(known, source.size);
+  const header = fromKnown?.whole ? fromKnown : readHeader(await source.read(0, HEAD_BYTES), source.size);
   if (!header || header.streams.length === 0) return undefined;
   const tables = source.size <= packetsUpTo ? await indexMkv(source, 0) : undefined;
   const streams: ProbeStream[] = [];

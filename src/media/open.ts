@@ -2,6 +2,7 @@ import type { QuickLookProblem } from '../shared/quicklook-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
 import { demuxMp4, type Demuxed } from './demux.js';
 import { MediaError } from './errors.js';
+import type { ForeignContainer } from './fallback-file.js';
 import { describeMp4 } from './metadata.js';
 import { sniffContainer } from './sniff.js';
 import { PrefetchedSource, type ByteSource } from './source.js';
@@ -12,7 +13,7 @@ export interface OpenedMedia {
   demuxed?: Demuxed;
   problem?: QuickLookProblem;
   /** A video container mp4box cannot read (MKV, TS, AVI…): ffmpeg describes it. */
-  foreign?: { format: string; label: string };
+  foreign?: ForeignContainer;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -36,7 +37,7 @@ export async function openMedia(source: ByteSource, name: string): Promise<Opene
     if (source.size > HEAD_BYTES + TAIL_BYTES) prefetched.prefetch(source.size - TAIL_BYTES, TAIL_BYTES);
     const head = await headRead;
     const sniffed = sniffContainer(head);
-    if (sniffed.kind === 'video') return { foreign: { format: sniffed.format, label: sniffed.label } };
+    if (sniffed.kind === 'video') return { foreign: { format: sniffed.format, label: sniffed.label, head } };
     if (sniffed.kind === 'other') {
       return { problem: { code: 'not-video', format: sniffed.format, message: `“${name}” is a ${sniffed.label}, not a video.` } };
     }

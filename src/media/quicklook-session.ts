@@ -244,7 +244,7 @@ export class QuickLookSession {
     const base = { bytesRead: source.bytesRead, decoder: 'none' as DecoderBackend };
     if (!this.ffmpeg) return { ...base, problem: noFallbackProblem(name, foreign), openMs: performance.now() - started };
     try {
-      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal, foreign.format);
+      const opened = await FallbackFile.probe(this.ffmpeg, blob, name, signal, foreign.format, foreign.head);
       if (!signal.aborted) this.#fallback = opened.file;
       return {
         info: opened.info,

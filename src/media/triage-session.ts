@@ -36,9 +36,9 @@ interface ForeignFacts {
  * second pass, since listing blocks reads the whole file. Undefined for other containers and when
  * the file holds something the native reader does not know.
  */
-async function describeMatroska(source: ByteSource, name: string, foreign: { format: string }): Promise<ForeignFacts | undefined> {
+async function describeMatroska(source: ByteSource, name: string, foreign: { format: string; head?: Uint8Array }): Promise<ForeignFacts | undefined> {
   if (!isMatroska(foreign.format)) return undefined;
-  const native = await probeMatroska(source, 0).catch(() => undefined);
+  const native = await probeMatroska(source, 0, foreign.head).catch(() => undefined);
   if (!native) return undefined;
   return { info: describeProbe(native.probe, source.size, name), ...(source.size <= SCAN_PACKETS_UP_TO ? { deepCheck: true } : {}) };
 }

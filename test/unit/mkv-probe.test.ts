@@ -95,6 +95,21 @@ describe('probeMatroska', () => {
     });
   }
 
+  it('takes the header from the bytes sniffing already read, and reads them itself when those end before it', async () => {
+    const blob = await openAsBlob(fixturePath('h264-opus-mkv'));
+    const head = new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer());
+    const fresh = new BlobSource(blob);
+    const expected = await probeMatroska(fresh, 0);
+    expect(expected).toBeDefined();
+    const given = new BlobSource(blob);
+    expect(await probeMatroska(given, 0, head)).toEqual(expected);
+    expect(given.bytesRead).toBe(0);
+    // Cut before the header ends: the given bytes are not enough, so the header is read again.
+    const short = new BlobSource(blob);
+    expect(await probeMatroska(short, 0, head.subarray(0, 200))).toEqual(expected);
+    expect(short.bytesRead).toBe(fresh.bytesRead);
+  });
+
   it('says undefined for what is not Matroska, so the caller asks ffprobe', async () => {
     expect(await probeMatroska(new BlobSource(await openAsBlob(fixturePath('sample-avi'))), 1e9)).toBeUndefined();
     expect(await probeMatroska(new BlobSource(new Blob([new Uint8Array(100)])), 1e9)).toBeUndefined();
