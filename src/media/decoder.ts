@@ -77,9 +77,13 @@ export async function chooseVideoDecoder(track: DemuxedTrack, name: string): Pro
   const answers = await Promise.all(
     (['prefer-hardware', 'no-preference'] as const).map(async (hardwareAcceleration) => {
       const config = { ...base, hardwareAcceleration };
-      // A TypeError means the codec string itself is malformed: unsupported.
-      const support = await VideoDecoder.isConfigSupported(config).catch(() => undefined);
-      return support?.supported ? config : undefined;
+      try {
+        const support = await VideoDecoder.isConfigSupported(config);
+        return support.supported ? config : undefined;
+      } catch {
+        // A TypeError means the codec string itself is malformed: unsupported.
+        return undefined;
+      }
     }),
   );
   const config = answers.find((c) => c !== undefined);

@@ -586,7 +586,7 @@ export class FallbackFile {
             maxSize,
             ...uprightView(video),
             signal,
-            onThumb: (thumb) => void deliver(thumb, onThumb, signal),
+            onThumb: (thumb) => deliver(thumb, onThumb, signal),
             onFailure,
           });
         } finally {

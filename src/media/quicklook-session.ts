@@ -194,7 +194,7 @@ export class QuickLookSession {
         ...uprightView(track),
         signal,
         ...(head ? { reads: head.reads } : {}),
-        onThumb: (thumb) => void deliver(thumb, onThumb, signal),
+        onThumb: (thumb) => deliver(thumb, onThumb, signal),
         onFailure,
       });
       return { ...result, ms: performance.now() - started };

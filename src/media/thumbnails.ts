@@ -29,7 +29,8 @@ export interface ThumbnailJob {
   signal: AbortSignal;
   /** The slots' keyframes when reading them already started (during open); read here otherwise. */
   reads?: KeyframeReads;
-  onThumb: (thumb: RenderedThumbnail) => void;
+  /** Takes a thumbnail; a promise it returns is waited for before the run resolves. */
+  onThumb: (thumb: RenderedThumbnail) => void | Promise<void>;
   onFailure: (failure: ThumbnailFailure) => void;
 }
 
@@ -172,7 +173,7 @@ export async function renderThumbnails(job: ThumbnailJob): Promise<{ drawn: numb
       if (job.signal.aborted) return frame.close();
       const bitmap = await renderThumbnail(frame, job);
       if (job.signal.aborted) return bitmap.close();
-      job.onThumb({ slots: group.map((s) => s.index), ts: group[0]!.ts, bitmap });
+      await job.onThumb({ slots: group.map((s) => s.index), ts: group[0]!.ts, bitmap });
       drawn += group.length;
     } catch (error) {
       if (!job.signal.aborted) fail(group, error instanceof Error ? error.message : String(error));
@@ -223,7 +224,10 @@ export interface SlotThumbnail {
 /** Hands one bitmap per slot: the first slot takes the original, neighbours sharing the keyframe get copies. */
 export async function deliver(thumb: RenderedThumbnail, onThumb: (thumb: SlotThumbnail) => void, signal: AbortSignal): Promise<void> {
   const [first, ...rest] = thumb.slots;
-  const copies = await Promise.all(rest.map(() => createImageBitmap(thumb.bitmap)));
+  const copies = await Promise.all(rest.map(() => createImageBitmap(thumb.bitmap))).catch((error: unknown) => {
+    thumb.bitmap.close();
+    throw error;
+  });
   if (signal.aborted) {
     thumb.bitmap.close();
     for (const c of copies) c.close();

@@ -28,10 +28,17 @@ const api: QuickLookApi & PlayerApi = {
     return session.open(file, name, filmstrip);
   },
   thumbnails: async (request, onThumbs, onFailure) => {
-    const batches = new AckBatches<Thumbnail>((thumbs) => onThumbs(transfer(thumbs, thumbs.map((t) => t.bitmap))));
-    const result = await session.thumbnails(request, (thumb) => batches.push(thumb), onFailure);
-    await batches.drained();
-    return result;
+    // A batch that could not be sent still holds its bitmaps here: close them (closing a sent one does nothing).
+    const batches = new AckBatches<Thumbnail>((thumbs) =>
+      Promise.resolve(onThumbs(transfer(thumbs, thumbs.map((t) => t.bitmap)))).catch(() => {
+        for (const t of thumbs) t.bitmap.close();
+      }),
+    );
+    try {
+      return await session.thumbnails(request, (thumb) => batches.push(thumb), onFailure);
+    } finally {
+      await batches.drained();
+    }
   },
   close: () => {
     player?.close();
