@@ -11,6 +11,7 @@ import { codecStringFor, describeProbe, type PacketSummary, type ProbeJson, type
 import { isMatroska, matroskaVideoConfig, probeMatroska } from './mkv-probe.js';
 import { indexTs, type TsIndex } from './mpegts.js';
 import { BlobSource, type ByteSource } from './source.js';
+import type { ForeignContainer } from './open.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import { readMkvCues } from './mkv-cues.js';
 import { indexMkv } from './mkv-index.js';
@@ -40,14 +41,6 @@ export interface DirectVideo {
   video: DemuxedTrack;
   /** Absent when only ffmpeg decodes the codec: the player then decodes in software. */
   config?: VideoDecoderConfig;
-}
-
-/** A container mp4box cannot read, as sniffed. */
-export interface ForeignContainer {
-  format: string;
-  label: string;
-  /** The file's first bytes, read while sniffing. */
-  head?: Uint8Array;
 }
 
 /** Why a foreign-container file cannot be opened where no ffmpeg fallback is available. */

@@ -2,7 +2,6 @@ import type { QuickLookProblem } from '../shared/quicklook-api.js';
 import type { MediaInfo } from '../shared/media-info.js';
 import { demuxMp4, type Demuxed } from './demux.js';
 import { MediaError } from './errors.js';
-import type { ForeignContainer } from './fallback-file.js';
 import { describeMp4 } from './metadata.js';
 import { sniffContainer } from './sniff.js';
 import { PrefetchedSource, type ByteSource } from './source.js';
@@ -14,6 +13,14 @@ export interface OpenedMedia {
   problem?: QuickLookProblem;
   /** A video container mp4box cannot read (MKV, TS, AVI…): ffmpeg describes it. */
   foreign?: ForeignContainer;
+}
+
+/** A container mp4box cannot read, as sniffed. */
+export interface ForeignContainer {
+  format: string;
+  label: string;
+  /** The file's first bytes, read while sniffing. */
+  head?: Uint8Array;
 }
 
 const HEAD_BYTES = 64 * 1024;

@@ -241,9 +241,13 @@ export class PlayerEngine {
     return {
       presented: this.#stats.presented,
       dropped: this.#stats.dropped,
-      avOffsetMs: { median: at(0.5), p95: at(0.95), max: offsets.length ? Math.abs(offsets[offsets.length - 1]!) : 0,
+      avOffsetMs: {
+        median: at(0.5),
+        p95: at(0.95),
+        max: offsets.length ? Math.abs(offsets[offsets.length - 1]!) : 0,
         startMax: Math.max(0, ...inOrder.slice(0, START_FRAMES).map(Math.abs)),
-        count: offsets.length },
+        count: offsets.length,
+      },
     };
   }
 

@@ -1,14 +1,14 @@
 export type { SlotThumbnail } from './thumbnails.js';
 import type { DecoderBackend, OpenResult, ThumbnailFailure, ThumbnailRequest } from '../shared/quicklook-api.js';
 import { chooseVideoDecoder, type DecoderChoice } from './decoder.js';
-import { FallbackFile, noFallbackProblem, probeFailedProblem, type DirectVideo, type ForeignContainer } from './fallback-file.js';
+import { FallbackFile, noFallbackProblem, probeFailedProblem, type DirectVideo } from './fallback-file.js';
 import { frameSizesFromPackets, frameSizesFromTrack } from './frame-sizes.js';
 import type { FrameSizes } from '../shared/triage-api.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import type { Demuxed, DemuxedTrack } from './demux.js';
 import { KeyframeIndex } from './keyframe-index.js';
 import type { PlayerFile } from './player-engine.js';
-import { openMedia } from './open.js';
+import { openMedia, type ForeignContainer } from './open.js';
 import { planThumbnails, type ThumbnailSlot } from './seek-plan.js';
 import { BlobSource, type ByteSource } from './source.js';
 import { deliver, groupSlots, KeyframeReads, renderThumbnails, uprightView, type SlotThumbnail } from './thumbnails.js';
@@ -106,8 +106,8 @@ export class QuickLookSession {
         const choosing = chooseVideoDecoder(video, name);
         // Plan the filmstrip while the browser answers: indexing a long file's keyframes takes a few ms.
         const index = new KeyframeIndex(video.samples);
-        const count = filmstrip && clampCount(filmstrip.count);
-        const slots = count && planThumbnails(index, info.durationSec, count);
+        const count = filmstrip ? clampCount(filmstrip.count) : 0;
+        const slots = count > 0 ? planThumbnails(index, info.durationSec, count) : [];
         const choice = await choosing;
         if (choice.backend === 'webcodecs') decoder = 'webcodecs';
         else if (this.ffmpeg) decoder = 'ffmpeg';
@@ -122,7 +122,7 @@ export class QuickLookSession {
           if (choice.backend === 'webcodecs') {
             file.decoders = Array.from({ length: DECODER_LANES }, () => new WebCodecsDecoder(choice.config));
             for (const d of file.decoders) d.prepare();
-            if (count && slots) this.#startKeyframeReads(file, count, slots);
+            if (count > 0) this.#startKeyframeReads(file, count, slots);
           }
           this.#file = file;
         }

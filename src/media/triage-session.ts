@@ -3,7 +3,7 @@ import type { MediaInfo } from '../shared/media-info.js';
 import type { ImageType } from '../shared/player-api.js';
 import type { DeepCheck, TriageFacts } from '../shared/triage-api.js';
 import { audioPeak } from './audio-level.js';
-import { FallbackFile, noFallbackProblem, probeFailedProblem, SCAN_PACKETS_UP_TO, type ForeignContainer } from './fallback-file.js';
+import { FallbackFile, noFallbackProblem, probeFailedProblem, SCAN_PACKETS_UP_TO } from './fallback-file.js';
 import { summarizePackets } from './ffmpeg-jobs.js';
 import { describeProbe } from './ffprobe-info.js';
 import { isMatroska, probeMatroska } from './mkv-probe.js';
@@ -12,7 +12,7 @@ import { fingerprint } from './fingerprint.js';
 import { renderContactSheet } from './frame-export.js';
 import { matroskaAudioPeak } from './mkv-audio.js';
 import { matroskaPoster } from './mkv-poster.js';
-import { openMedia } from './open.js';
+import { openMedia, type ForeignContainer } from './open.js';
 import { sniffContainer } from './sniff.js';
 import { warmUp } from './warm-up.js';
 import { findProblems, silenceProblem } from './problems.js';
@@ -36,7 +36,7 @@ interface ForeignFacts {
  * second pass, since listing blocks reads the whole file. Undefined for other containers and when
  * the file holds something the native reader does not know.
  */
-async function describeMatroska(source: ByteSource, name: string, foreign: { format: string; head?: Uint8Array }): Promise<ForeignFacts | undefined> {
+async function describeMatroska(source: ByteSource, name: string, foreign: ForeignContainer): Promise<ForeignFacts | undefined> {
   if (!isMatroska(foreign.format)) return undefined;
   const native = await probeMatroska(source, 0, foreign.head).catch(() => undefined);
   if (!native) return undefined;
