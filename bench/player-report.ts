@@ -28,6 +28,9 @@ export interface Stat extends Summary {
   p90: number;
 }
 
+/** A ratio near 1 to two decimals; '—' when a side was not measured. */
+const ratio2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
 export function stat(values: readonly number[]): Stat {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   return { ...summarize(sorted), p90: sorted.length ? sorted[Math.ceil(0.9 * sorted.length) - 1]! : NaN };
@@ -118,7 +121,7 @@ export function summarizePlayerRun(input: PlayerRunInput): PlayerRunSummary {
       'video / peekcast (exact seek)',
       `> ${T.exactFasterThanVideo}×`,
       ratios.exactSeek.videoOverPeekcast,
-      `${ratios.exactSeek.videoOverPeekcast.toFixed(2)}×`,
+      `${ratio2(ratios.exactSeek.videoOverPeekcast)}×`,
       (v) => v > T.exactFasterThanVideo,
     ),
     underMs('step back after an exact seek', 'stepBackCached', T.stepBackCachedMedianMs),
@@ -147,8 +150,8 @@ export function formatPlayerReport(summary: PlayerRunSummary, input: PlayerRunIn
   const { fastSeek, exactSeek } = summary.ratios;
   lines.push(
     `Fast seek ratios: mediabunny/peekcast ${ratio(fastSeek.mediabunnyOverPeekcast)}×, video/peekcast ${ratio(fastSeek.videoOverPeekcast)}×`,
-    `Exact seek ratios: mediabunny/peekcast ${ratio(exactSeek.mediabunnyOverPeekcast)}×, video/peekcast ${exactSeek.videoOverPeekcast.toFixed(2)}×`,
-    `Step back from a keyframe / exact seek to the same frame: ${summary.ratios.stepBackUncachedOverExactSeek.toFixed(2)}×`,
+    `Exact seek ratios: mediabunny/peekcast ${ratio(exactSeek.mediabunnyOverPeekcast)}×, video/peekcast ${ratio2(exactSeek.videoOverPeekcast)}×`,
+    `Step back from a keyframe / exact seek to the same frame: ${ratio2(summary.ratios.stepBackUncachedOverExactSeek)}×`,
   );
 
   const pb = input.playback;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startBaselineServer, type BaselineServer } from './baseline-server.js';
-import { ensureBenchFile } from './fixture.js';
+import { BENCH_FILE_GOP_FRAMES, ensureBenchFile } from './fixture.js';
 import {
   FIGURES_OF,
   measurePlayback,
@@ -26,9 +26,10 @@ import {
   type PlayerMeasureOptions,
   type Timing,
 } from './player-contenders.js';
-import { FIGURES, MAX_POSITIONS, planPositions, type FigureName } from './player-positions.js';
+import { FIGURES, frameTime, MAX_POSITIONS, planPositions, type FigureName } from './player-positions.js';
+import { measureNativeFloor, type NativeFloor } from './native-floor.js';
 import { formatPlayerReport, stat, summarizePlayerRun, type PlayerRunInput } from './player-report.js';
-import { mib, ms, writeRunJson } from './report.js';
+import { mib, ms, ratio, writeRunJson } from './report.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { startServer, type TestServer } from '../test/helpers/serve.js';
 
@@ -117,6 +118,17 @@ interface Failure {
   message: string;
 }
 
+/** The native floor against the exact-seek figure the ratio target asks for. */
+function nativeFloorLine(native: NativeFloor, mediabunnyMs: number): string {
+  const floor = stat(native.perPosition).median;
+  const head =
+    `Native floor: Debian's ffmpeg (${native.threads} threads) decodes the ${BENCH_FILE_GOP_FRAMES - 1} frames after the keyframe ` +
+    `of the same GOPs in ${ms(floor)} ms (median of ${native.perPosition.length}; process start and keyframe subtracted)`;
+  if (!Number.isFinite(mediabunnyMs)) return `${head}.`;
+  const needed = mediabunnyMs / 2;
+  return `${head}. 2× mediabunny's exact seek means ≤ ${ms(needed)} ms in all; the floor alone is ${ratio(floor / needed)}× that.`;
+}
+
 async function main(): Promise<number> {
   const opts = readOptions();
   const loadAtStart = machineLoad('machine at start');
@@ -200,6 +212,17 @@ async function main(): Promise<number> {
     await Promise.all([app?.close(), baselines?.close()].map((p) => p?.catch(() => {})));
   }
 
+  // With the browser closed, so nothing else competes for the cores.
+  let native: NativeFloor | undefined;
+  try {
+    native = await measureNativeFloor(
+      file.path,
+      plan.exactSeek.map((p) => ({ keyframeTime: frameTime(p.frame + 1 - BENCH_FILE_GOP_FRAMES), frames: BENCH_FILE_GOP_FRAMES })),
+    );
+  } catch (err) {
+    console.error(`  native decode floor not measured: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
   const loadAtEnd = machineLoad('at end');
   const input: PlayerRunInput = {
     timings: Object.fromEntries(
@@ -211,6 +234,7 @@ async function main(): Promise<number> {
   const summary = summarizePlayerRun(input);
   console.log('');
   console.log(formatPlayerReport(summary, input, opts.contenders));
+  if (native) console.log(nativeFloorLine(native, stat(input.timings.exactSeek.mediabunny ?? []).median));
   for (const [c, note] of Object.entries(notes)) console.log(`note: ${c}: ${note}`);
   console.log(
     'note: Peekcast\'s fast seek is the scrubber\'s commit event with the seek mode on "fast" ("go to" always seeks exactly); ' +
@@ -230,6 +254,7 @@ async function main(): Promise<number> {
     notes,
     playback,
     playbackSkipReason,
+    nativeFloor: native,
     summary,
     failures,
   });
