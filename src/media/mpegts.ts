@@ -1,9 +1,14 @@
 import { annexBKey, lengthPrefixed, lengthPrefixedSize } from './annexb.js';
 import type { PacketTable } from './ffmpeg-jobs.js';
+import { ReadAhead } from './read-ahead.js';
 import type { ByteSource } from './source.js';
 
-/** Bytes read per step while indexing (the next step is read while this one is parsed). */
-const CHUNK_CELLS = 16 * 1024;
+/**
+ * Cells read per step while indexing (12 MB of 188-byte cells), and steps read at once ahead of
+ * parsing (see ReadAhead): a 1.2 GB file indexed in 5.2 s, against 7.6 s reading 3 MB one step ahead.
+ */
+const CHUNK_CELLS = 64 * 1024;
+const DEPTH = 4;
 /** How much of a video PES is looked at to tell a keyframe (x264 puts a ~700-byte SEI before its first IDR). */
 const KEY_HEAD = 8192;
 const PTS_WRAP = 2 ** 33;
@@ -370,21 +375,23 @@ export async function indexTs(source: ByteSource, startSec: number, signal?: Abo
   };
 
   let at = first - lead;
-  let next: Promise<Uint8Array> | undefined = source.read(at, CHUNK_CELLS * cellSize);
-  while (next) {
+  const chunk = CHUNK_CELLS * cellSize;
+  const reader = new ReadAhead(source, { from: at, chunk, depth: DEPTH });
+  for (;;) {
     if (signal?.aborted) throw new DOMException('Indexing was cancelled', 'AbortError');
-    const bytes: Uint8Array = await next;
-    const whole: number = Math.floor(bytes.length / cellSize) * cellSize;
-    next = whole === CHUNK_CELLS * cellSize ? source.read(at + whole, CHUNK_CELLS * cellSize) : undefined;
+    const bytes = await reader.read(at, chunk);
+    const whole = Math.floor(bytes.length / cellSize) * cellSize;
+    let lost = false;
     for (let p = 0; p < whole; p += cellSize) {
       if (bytes[p + lead] !== 0x47) {
         // Lost sync (a damaged stretch): the table ends here rather than guess.
-        next = undefined;
+        lost = true;
         break;
       }
       onCell(bytes, p + lead, at + p);
     }
     at += whole;
+    if (lost || whole < chunk) break;
   }
   if (!streams) return undefined;
   for (const s of streams) finish(s.pid);

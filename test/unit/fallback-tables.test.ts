@@ -157,7 +157,10 @@ async function copiedSamples(path: string, stream: number): Promise<Uint8Array[]
 describe('MPEG-TS index', () => {
   const hevcTs = () => join(scratch, 'hevc-open-gop.ts');
   const m2ts = () => join(scratch, 'h264.m2ts');
+  const bigTs = () => join(scratch, 'h264-noise.ts');
   beforeAll(async () => {
+    // Lossless noise: ~3 MB a frame, so the file spans several of the indexer's 12 MB reads.
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=gray:size=1920x1080:rate=25,noise=alls=100:allf=t', '-frames:v', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-g', '4', '-f', 'mpegts', bigTs()]);
     // HEVC with x265's default open GOPs (CRA keyframes), and H.264 in Blu-ray's 192-byte M2TS cells.
     await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '3', '-c:v', 'libx265', '-x265-params', 'keyint=25:log-level=none', '-f', 'mpegts', hevcTs()]);
     await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:v', 'libx264', '-g', '10', '-c:a', 'aac', '-f', 'mpegts', '-mpegts_m2ts_mode', '1', m2ts()]);
@@ -168,6 +171,7 @@ describe('MPEG-TS index', () => {
     'MPEG-2 + MP2': () => fixturePath('mpeg2-ts'),
     'HEVC, open GOPs': hevcTs,
     'H.264 + AAC in M2TS': m2ts,
+    'H.264 over several reads': bigTs,
   };
 
   it.each(Object.keys(cases))('lists every video packet and AAC frame as ffprobe does, and serves the bytes ffmpeg copies into an MP4: %s', async (name) => {
