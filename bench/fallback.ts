@@ -13,28 +13,21 @@
  * A report: exits 0 when targets are missed, 1 only when a measurement failed.
  *   node --import tsx bench/fallback.ts [--rounds 5]
  */
-import { execFile } from 'node:child_process';
 import { existsSync, linkSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { BENCH_HEVC_FIXTURE, PLAYBACK_FIXTURE } from '../test/fixtures/catalog.js';
 import { ensureOnDemandFixture, fixturePath } from '../test/fixtures/generate.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { startServer } from '../test/helpers/serve.js';
+import { timeFfmpeg } from './native-floor.js';
 import { summarize } from './stats.js';
 
-const run = promisify(execFile);
 const THUMBS = 20;
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Math.max(1, Number(values.rounds) || 5);
-
-async function ffmpeg(args: string[]): Promise<number> {
-  const started = performance.now();
-  await run('ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], { maxBuffer: 64 * 1024 * 1024 });
-  return performance.now() - started;
-}
 
 /** The H.264 video of the playback fixture, copied (not re-encoded) into MKV and into a video-only MP4. */
 async function h264Pair(): Promise<{ mkv: string; mp4: string }> {
@@ -42,8 +35,8 @@ async function h264Pair(): Promise<{ mkv: string; mp4: string }> {
   const dir = path.dirname(source);
   const mkv = path.join(dir, 'bench-h264-1080p30-60s.mkv');
   const mp4 = path.join(dir, 'bench-h264-1080p30-60s.mp4');
-  if (!existsSync(mkv)) await ffmpeg(['-i', source, '-map', '0:v', '-c', 'copy', '-f', 'matroska', mkv]);
-  if (!existsSync(mp4)) await ffmpeg(['-i', source, '-map', '0:v', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', mp4]);
+  if (!existsSync(mkv)) await timeFfmpeg(['-i', source, '-map', '0:v', '-c', 'copy', '-f', 'matroska', mkv]);
+  if (!existsSync(mp4)) await timeFfmpeg(['-i', source, '-map', '0:v', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', mp4]);
   return { mkv, mp4 };
 }
 
@@ -123,10 +116,10 @@ async function main(): Promise<void> {
       samples.mp4.push(await timeFile(plain, mp4));
       samples.mp4Player.push(await playerReady(plain));
       await plain.close();
-      samples.native.push(await ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-i', hevc, '-vf', 'scale=160:90', '-fps_mode', 'passthrough', '-f', 'null', '-']));
+      samples.native.push(await timeFfmpeg(['-threads', '1', '-skip_frame', 'nokey', '-i', hevc, '-vf', 'scale=160:90', '-fps_mode', 'passthrough', '-f', 'null', '-']));
       let seekMs = 0;
       for (let i = 0; i < THUMBS; i++) {
-        seekMs += await ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', String((60 * i) / THUMBS), '-i', hevc, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'null', '-']);
+        seekMs += await timeFfmpeg(['-threads', '1', '-skip_frame', 'nokey', '-noaccurate_seek', '-ss', String((60 * i) / THUMBS), '-i', hevc, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'null', '-']);
       }
       samples.nativeSeek.push(seekMs);
       console.log(`round ${round + 1}/${rounds}: hevc first ${samples.hevc.at(-1)!.firstThumb.toFixed(0)} / all ${samples.hevc.at(-1)!.filmstrip.toFixed(0)} / loaded ${samples.hevcLoaded.at(-1)!.filmstrip.toFixed(0)} ms, mkv ${samples.mkv.at(-1)!.filmstrip.toFixed(0)} ms, mp4 ${samples.mp4.at(-1)!.filmstrip.toFixed(0)} ms, native ${samples.native.at(-1)!.toFixed(0)} ms`);

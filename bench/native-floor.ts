@@ -8,9 +8,12 @@
  * decoding the keyframe alone; the difference is the decoding of the frames after the keyframe,
  * without the process start, the seek and the keyframe.
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /** One exact-seek position: the keyframe time the decode starts at, and how many frames it decodes. */
 export interface GopRun {
@@ -24,35 +27,26 @@ export interface NativeFloor {
   perPosition: number[];
 }
 
-function timeFfmpeg(file: string, from: number, frames: number, threads: number): Promise<number> {
-  const args = [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-threads', String(threads),
-    '-ss', from.toFixed(6), '-i', file,
-    '-frames:v', String(frames), '-an', '-f', 'null', '-',
-  ];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (err) => reject(new Error(`could not start ffmpeg: ${err.message}`)));
-    child.on('exit', (code) => {
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`ffmpeg exited ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
-    });
-  });
+/** Milliseconds one native ffmpeg run takes, process start included; rejects with its error output. */
+export async function timeFfmpeg(args: string[]): Promise<number> {
+  const started = performance.now();
+  await run('ffmpeg', ['-hide_banner', '-v', 'error', '-nostdin', '-y', ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return performance.now() - started;
 }
+
+/** Native decoding of `frames` frames from `from` seconds, nothing written. */
+const decodeFrom = (file: string, from: number, frames: number, threads: number): Promise<number> =>
+  timeFfmpeg(['-threads', String(threads), '-ss', from.toFixed(6), '-i', file, '-frames:v', String(frames), '-an', '-f', 'null', '-']);
 
 /** Times native decoding of each run (see the module comment), one position after another. */
 export async function measureNativeFloor(file: string, runs: readonly GopRun[]): Promise<NativeFloor> {
   const threads = os.availableParallelism();
   const perPosition: number[] = [];
-  for (const run of runs) {
+  for (const gop of runs) {
     // The run is timed twice and the quicker kept: the first read of its bytes may miss the page cache.
-    const whole = await timeFfmpeg(file, run.keyframeTime, run.frames, threads);
-    const keyframeOnly = await timeFfmpeg(file, run.keyframeTime, 1, threads);
-    const wholeAgain = await timeFfmpeg(file, run.keyframeTime, run.frames, threads);
+    const whole = await decodeFrom(file, gop.keyframeTime, gop.frames, threads);
+    const keyframeOnly = await decodeFrom(file, gop.keyframeTime, 1, threads);
+    const wholeAgain = await decodeFrom(file, gop.keyframeTime, gop.frames, threads);
     perPosition.push(Math.max(0, Math.min(whole, wholeAgain) - keyframeOnly));
   }
   return { threads, perPosition };
